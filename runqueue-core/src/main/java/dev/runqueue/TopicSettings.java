@@ -1,0 +1,96 @@
+package dev.runqueue;
+
+import dev.runqueue.retry.RetryPolicy;
+
+/**
+ * The settings of one topic: the defaults of its jobs, how they are retried, and how they
+ * run.
+ *
+ * @param name the topic's name
+ * @param jobDefaults what jobs get when they are added without saying otherwise
+ * @param retryPolicy how failed jobs are retried
+ * @param concurrency how many of the topic's jobs one node runs at a time, at least 1
+ * @param transactional whether a handler runs in a transaction that also records the
+ * job's success, so that its database work and the job's completion commit or roll back
+ * together
+ */
+public record TopicSettings(String name, JobDefaults jobDefaults, RetryPolicy retryPolicy, int concurrency,
+		boolean transactional) {
+
+	/** Default number of jobs of one topic that a node runs at a time. */
+	public static final int DEFAULT_CONCURRENCY = 10;
+
+	private static final int MAX_NAME_LENGTH = 200;
+
+	/**
+	 * Checks the settings.
+	 * @throws InvalidSettingException naming the setting that is wrong
+	 */
+	public TopicSettings {
+		requireValidName(name);
+		InvalidSettingException.require(jobDefaults != null, "jobDefaults", null, "must be set");
+		InvalidSettingException.require(retryPolicy != null, "retryPolicy", null, "must be set");
+		InvalidSettingException.require(concurrency >= 1, "concurrency", concurrency, "must be at least 1");
+	}
+
+	/**
+	 * A topic with every setting at its default.
+	 * @param name the topic's name
+	 * @return the settings
+	 */
+	public static TopicSettings named(String name) {
+		return new TopicSettings(name, JobDefaults.DEFAULT, RetryPolicy.DEFAULT, DEFAULT_CONCURRENCY, false);
+	}
+
+	/**
+	 * Checks that a topic name can be used: not blank, at most 200 characters, no white
+	 * space or control characters.
+	 * @param name the name
+	 * @throws InvalidSettingException if it cannot
+	 */
+	public static void requireValidName(String name) {
+		InvalidSettingException.require(name != null && !name.isBlank(), "name", "'" + name + "'", "must not be blank");
+		InvalidSettingException.require(name.length() <= MAX_NAME_LENGTH, "name", "'" + name + "'",
+				"must have at most " + MAX_NAME_LENGTH + " characters");
+		InvalidSettingException.require(
+				name.codePoints().noneMatch((c) -> Character.isWhitespace(c) || Character.isISOControl(c)), "name",
+				"'" + name + "'", "must not contain white space or control characters");
+	}
+
+	/**
+	 * A copy with other job defaults.
+	 * @param jobDefaults the defaults
+	 * @return the copy
+	 */
+	public TopicSettings withJobDefaults(JobDefaults jobDefaults) {
+		return new TopicSettings(this.name, jobDefaults, this.retryPolicy, this.concurrency, this.transactional);
+	}
+
+	/**
+	 * A copy with another retry policy.
+	 * @param retryPolicy the policy
+	 * @return the copy
+	 */
+	public TopicSettings withRetryPolicy(RetryPolicy retryPolicy) {
+		return new TopicSettings(this.name, this.jobDefaults, retryPolicy, this.concurrency, this.transactional);
+	}
+
+	/**
+	 * A copy with another concurrency.
+	 * @param concurrency jobs run at a time on one node
+	 * @return the copy
+	 */
+	public TopicSettings withConcurrency(int concurrency) {
+		return new TopicSettings(this.name, this.jobDefaults, this.retryPolicy, concurrency, this.transactional);
+	}
+
+	/**
+	 * A copy that runs handlers in a transaction with the job's completion, or not.
+	 * @param transactional whether handlers run in a transaction
+	 * @return the copy
+	 */
+	public TopicSettings withTransactional(boolean transactional) {
+		return new TopicSettings(this.name, this.jobDefaults, this.retryPolicy, this.concurrency, transactional);
+	}
+
+}

@@ -1,0 +1,258 @@
+package dev.runqueue.store;
+
+/**
+ * Every statement on the job table, each named after the {@link JobStore} method that
+ * runs it. {@code {job}} stands for the job table's configured name and is replaced once,
+ * when the store is created; everything else is written as it would be typed into psql,
+ * with named parameters.
+ */
+final class JobSql {
+
+	// The predicate of the unique index, repeated wherever a statement must agree with
+	// it.
+	// ON CONFLICT only picks a partial index whose predicate the statement's implies, so
+	// the text must match.
+
+	static final String INSERT = """
+			INSERT INTO {job} (topic, state, payload, priority, run_at, unique_key, unique_scope, group_key, max_attempts)
+			SELECT :topic,
+			       CASE WHEN new_job.run_at <= now() THEN 'available' ELSE 'scheduled' END,
+			       CAST(:payload AS jsonb),
+			       :priority,
+			       new_job.run_at,
+			       :unique_key,
+			       :unique_scope,
+			       :group_key,
+			       :max_attempts
+			FROM (SELECT coalesce(CAST(:run_at AS timestamptz), now() + make_interval(secs => :delay_seconds)) AS run_at) AS new_job
+			ON CONFLICT (unique_key)
+			    WHERE unique_key IS NOT NULL
+			        AND (unique_scope = 'retained' OR state IN ('scheduled', 'available', 'running'))
+			    DO NOTHING
+			RETURNING id
+			""";
+
+	// Rows are inserted in the order of the input (ORDER BY ordinal) and take ids from
+	// the sequence in that
+	// order, so sorting what RETURNING gives by id lines it up with the input without the
+	// duplicates.
+	static final String INSERT_ALL = """
+			INSERT INTO {job} (topic, state, payload, priority, run_at, unique_key, unique_scope, group_key, max_attempts)
+			SELECT new_job.topic,
+			       CASE WHEN new_job.run_at <= now() THEN 'available' ELSE 'scheduled' END,
+			       CAST(new_job.payload AS jsonb),
+			       new_job.priority,
+			       new_job.run_at,
+			       new_job.unique_key,
+			       new_job.unique_scope,
+			       new_job.group_key,
+			       new_job.max_attempts
+			FROM (
+			    SELECT input.*,
+			           coalesce(input.given_run_at, now() + make_interval(secs => input.delay_seconds)) AS run_at
+			    FROM unnest(CAST(:topics AS text[]), CAST(:payloads AS text[]), CAST(:priorities AS integer[]),
+			                CAST(:run_ats AS timestamptz[]), CAST(:delay_seconds AS float8[]), CAST(:unique_keys AS text[]),
+			                CAST(:unique_scopes AS text[]), CAST(:group_keys AS text[]), CAST(:max_attempts AS integer[]))
+			         WITH ORDINALITY
+			         AS input(topic, payload, priority, given_run_at, delay_seconds, unique_key, unique_scope, group_key,
+			                  max_attempts, ordinal)
+			) AS new_job
+			ORDER BY new_job.ordinal
+			ON CONFLICT (unique_key)
+			    WHERE unique_key IS NOT NULL
+			        AND (unique_scope = 'retained' OR state IN ('scheduled', 'available', 'running'))
+			    DO NOTHING
+			RETURNING id, unique_key
+			""";
+
+	static final String FIND_ID_HOLDING_UNIQUE_KEY = """
+			SELECT id
+			FROM {job}
+			WHERE unique_key = :unique_key
+			  AND (unique_scope = 'retained' OR state IN ('scheduled', 'available', 'running'))
+			""";
+
+	// The claim: the first runnable rows of the topic in index order, skipping rows that
+	// another claimer has
+	// locked, marked running with a fresh lease in the same statement.
+	static final String CLAIM = """
+			WITH claimable AS (
+			    SELECT id
+			    FROM {job}
+			    WHERE state = 'available'
+			      AND topic = :topic
+			    ORDER BY priority, retried, run_at, id
+			    LIMIT :limit
+			    FOR UPDATE SKIP LOCKED
+			)
+			UPDATE {job} AS job
+			SET state = 'running',
+			    attempt = job.attempt + 1,
+			    claimed_by = :node,
+			    lease_token = gen_random_uuid(),
+			    lease_expires_at = now() + make_interval(secs => :lease_seconds),
+			    started_at = now()
+			FROM claimable
+			WHERE job.id = claimable.id
+			RETURNING job.id, job.topic, job.payload, job.priority, job.attempt, job.max_attempts, job.last_error,
+			          job.unique_key, job.group_key, job.runs, job.created_at, job.run_at, job.lease_token,
+			          job.lease_expires_at, job.retried
+			""";
+
+	static final String SUCCEED = """
+			UPDATE {job} AS job
+			SET state = 'succeeded',
+			    result = CAST(done.result AS jsonb),
+			    runs = job.runs + 1,
+			    finished_at = now(),
+			    lease_token = NULL,
+			    lease_expires_at = NULL
+			FROM unnest(CAST(:ids AS bigint[]), CAST(:lease_tokens AS uuid[]), CAST(:results AS text[]))
+			     AS done(id, lease_token, result)
+			WHERE job.id = done.id
+			  AND job.state = 'running'
+			  AND job.lease_token = done.lease_token
+			RETURNING job.id
+			""";
+
+	static final String RETRY = """
+			UPDATE {job} AS job
+			SET state = CASE WHEN retry.delay_seconds > 0 THEN 'scheduled' ELSE 'available' END,
+			    run_at = now() + make_interval(secs => retry.delay_seconds),
+			    retried = retry.retried,
+			    errors = job.errors + 1,
+			    last_error = retry.error,
+			    lease_token = NULL,
+			    lease_expires_at = NULL
+			FROM unnest(CAST(:ids AS bigint[]), CAST(:lease_tokens AS uuid[]), CAST(:delay_seconds AS float8[]),
+			            CAST(:errors AS text[]), CAST(:retried AS boolean[]))
+			     AS retry(id, lease_token, delay_seconds, error, retried)
+			WHERE job.id = retry.id
+			  AND job.state = 'running'
+			  AND job.lease_token = retry.lease_token
+			RETURNING job.id
+			""";
+
+	static final String FAIL = """
+			UPDATE {job} AS job
+			SET state = 'failed',
+			    errors = job.errors + 1,
+			    last_error = failure.error,
+			    finished_at = now(),
+			    lease_token = NULL,
+			    lease_expires_at = NULL
+			FROM unnest(CAST(:ids AS bigint[]), CAST(:lease_tokens AS uuid[]), CAST(:errors AS text[]))
+			     AS failure(id, lease_token, error)
+			WHERE job.id = failure.id
+			  AND job.state = 'running'
+			  AND job.lease_token = failure.lease_token
+			RETURNING job.id
+			""";
+
+	// A replaced job starts a new round: new payload, attempts and last error reset, one
+	// more successful run.
+	static final String REPLACE = """
+			UPDATE {job} AS job
+			SET state = CASE WHEN next_round.run_at <= now() THEN 'available' ELSE 'scheduled' END,
+			    payload = CAST(next_round.payload AS jsonb),
+			    run_at = next_round.run_at,
+			    attempt = 0,
+			    retried = false,
+			    runs = job.runs + 1,
+			    last_error = NULL,
+			    lease_token = NULL,
+			    lease_expires_at = NULL
+			FROM (
+			    SELECT input.id, input.lease_token, input.payload,
+			           coalesce(input.given_run_at, now() + make_interval(secs => input.delay_seconds)) AS run_at
+			    FROM unnest(CAST(:ids AS bigint[]), CAST(:lease_tokens AS uuid[]), CAST(:payloads AS text[]),
+			                CAST(:run_ats AS timestamptz[]), CAST(:delay_seconds AS float8[]))
+			         AS input(id, lease_token, payload, given_run_at, delay_seconds)
+			) AS next_round
+			WHERE job.id = next_round.id
+			  AND job.state = 'running'
+			  AND job.lease_token = next_round.lease_token
+			RETURNING job.id
+			""";
+
+	// A snooze gives back the attempt that the claim counted.
+	static final String SNOOZE = """
+			UPDATE {job} AS job
+			SET state = CASE WHEN snooze.delay_seconds > 0 THEN 'scheduled' ELSE 'available' END,
+			    run_at = now() + make_interval(secs => snooze.delay_seconds),
+			    attempt = job.attempt - 1,
+			    lease_token = NULL,
+			    lease_expires_at = NULL
+			FROM unnest(CAST(:ids AS bigint[]), CAST(:lease_tokens AS uuid[]), CAST(:delay_seconds AS float8[]))
+			     AS snooze(id, lease_token, delay_seconds)
+			WHERE job.id = snooze.id
+			  AND job.state = 'running'
+			  AND job.lease_token = snooze.lease_token
+			RETURNING job.id
+			""";
+
+	// A released job was claimed but not finished (the node is shutting down): it is
+	// runnable again at once and
+	// gets its attempt back, so that the next node starts it as if it had never been
+	// claimed.
+	static final String RELEASE = """
+			UPDATE {job} AS job
+			SET state = 'available',
+			    attempt = job.attempt - 1,
+			    lease_token = NULL,
+			    lease_expires_at = NULL
+			FROM unnest(CAST(:ids AS bigint[]), CAST(:lease_tokens AS uuid[])) AS released(id, lease_token)
+			WHERE job.id = released.id
+			  AND job.state = 'running'
+			  AND job.lease_token = released.lease_token
+			RETURNING job.id, job.topic
+			""";
+
+	static final String EXTEND_LEASE = """
+			UPDATE {job}
+			SET lease_expires_at = now() + make_interval(secs => :lease_seconds)
+			WHERE id = :id
+			  AND state = 'running'
+			  AND lease_token = :lease_token
+			""";
+
+	static final String PROMOTE_DUE = """
+			WITH due AS (
+			    SELECT id
+			    FROM {job}
+			    WHERE state = 'scheduled'
+			      AND run_at <= now()
+			    ORDER BY run_at
+			    LIMIT :limit
+			    FOR UPDATE SKIP LOCKED
+			)
+			UPDATE {job} AS job
+			SET state = 'available'
+			FROM due
+			WHERE job.id = due.id
+			RETURNING job.topic
+			""";
+
+	static final String TIME_UNTIL_NEXT_SCHEDULED = """
+			SELECT extract(epoch FROM min(run_at) - now()) AS seconds_until_due
+			FROM {job}
+			WHERE state = 'scheduled'
+			""";
+
+	static final String NOTIFY_TOPICS = """
+			SELECT pg_notify(:channel, topic)
+			FROM unnest(CAST(:topics AS text[])) AS topic
+			""";
+
+	static final String FIND = """
+			SELECT id, topic, state, payload, priority, run_at, retried, unique_key, unique_scope, group_key, attempt,
+			       max_attempts, errors, runs, last_error, result, claimed_by, lease_token, lease_expires_at, created_at,
+			       started_at, finished_at
+			FROM {job}
+			WHERE id = :id
+			""";
+
+	private JobSql() {
+	}
+
+}

@@ -1,0 +1,347 @@
+package dev.runqueue.store;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+
+import javax.sql.DataSource;
+
+import dev.runqueue.job.Job;
+import dev.runqueue.job.JobState;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.SqlArrayValue;
+
+/**
+ * The {@link JobStore} on PostgreSQL, with Spring's {@link JdbcClient}: a statement run
+ * on a thread with a Spring-managed transaction joins that transaction, any other commits
+ * on its own.
+ */
+public class PostgresJobStore implements JobStore {
+
+	private final JdbcClient jdbc;
+
+	private final TableNames tableNames;
+
+	private final String insert;
+
+	private final String insertAll;
+
+	private final String findIdHoldingUniqueKey;
+
+	private final String claim;
+
+	private final String succeed;
+
+	private final String retry;
+
+	private final String fail;
+
+	private final String replace;
+
+	private final String snooze;
+
+	private final String release;
+
+	private final String extendLease;
+
+	private final String promoteDue;
+
+	private final String timeUntilNextScheduled;
+
+	private final String find;
+
+	/**
+	 * Creates a store on the tables with the default names.
+	 * @param dataSource the application's data source
+	 */
+	public PostgresJobStore(DataSource dataSource) {
+		this(dataSource, TableNames.DEFAULT);
+	}
+
+	/**
+	 * Creates a store.
+	 * @param dataSource the application's data source
+	 * @param tableNames where the tables are
+	 */
+	public PostgresJobStore(DataSource dataSource, TableNames tableNames) {
+		this.jdbc = JdbcClient.create(dataSource);
+		this.tableNames = tableNames;
+		this.insert = named(JobSql.INSERT);
+		this.insertAll = named(JobSql.INSERT_ALL);
+		this.findIdHoldingUniqueKey = named(JobSql.FIND_ID_HOLDING_UNIQUE_KEY);
+		this.claim = named(JobSql.CLAIM);
+		this.succeed = named(JobSql.SUCCEED);
+		this.retry = named(JobSql.RETRY);
+		this.fail = named(JobSql.FAIL);
+		this.replace = named(JobSql.REPLACE);
+		this.snooze = named(JobSql.SNOOZE);
+		this.release = named(JobSql.RELEASE);
+		this.extendLease = named(JobSql.EXTEND_LEASE);
+		this.promoteDue = named(JobSql.PROMOTE_DUE);
+		this.timeUntilNextScheduled = named(JobSql.TIME_UNTIL_NEXT_SCHEDULED);
+		this.find = named(JobSql.FIND);
+	}
+
+	private String named(String sql) {
+		return sql.replace("{job}", this.tableNames.job());
+	}
+
+	@Override
+	public TableNames tableNames() {
+		return this.tableNames;
+	}
+
+	@Override
+	public OptionalLong insert(JobInsert job) {
+		List<Long> ids = this.jdbc.sql(this.insert)
+			.param("topic", job.topic())
+			.param("payload", job.payload())
+			.param("priority", job.priority())
+			.param("run_at", timestamp(job.runAt()), Types.TIMESTAMP_WITH_TIMEZONE)
+			.param("delay_seconds", seconds(job.delay()))
+			.param("unique_key", job.uniqueKey(), Types.VARCHAR)
+			.param("unique_scope", job.uniqueScope())
+			.param("group_key", job.group(), Types.VARCHAR)
+			.param("max_attempts", job.maxAttempts())
+			.query(Long.class)
+			.list();
+		return ids.isEmpty() ? OptionalLong.empty() : OptionalLong.of(ids.get(0));
+	}
+
+	@Override
+	public List<InsertedJob> insertAll(List<JobInsert> jobs) {
+		if (jobs.isEmpty()) {
+			return List.of();
+		}
+		List<InsertedJob> inserted = this.jdbc.sql(this.insertAll)
+			.param("topics", array("text", jobs, JobInsert::topic))
+			.param("payloads", array("text", jobs, JobInsert::payload))
+			.param("priorities", array("integer", jobs, JobInsert::priority))
+			.param("run_ats", array("text", jobs, (job) -> timestampText(job.runAt())))
+			.param("delay_seconds", array("float8", jobs, (job) -> seconds(job.delay())))
+			.param("unique_keys", array("text", jobs, JobInsert::uniqueKey))
+			.param("unique_scopes", array("text", jobs, JobInsert::uniqueScope))
+			.param("group_keys", array("text", jobs, JobInsert::group))
+			.param("max_attempts", array("integer", jobs, JobInsert::maxAttempts))
+			.query((rs, row) -> new InsertedJob(rs.getLong("id"), rs.getString("unique_key")))
+			.list();
+		List<InsertedJob> inOrder = new ArrayList<>(inserted);
+		inOrder.sort((a, b) -> Long.compare(a.id(), b.id()));
+		return inOrder;
+	}
+
+	@Override
+	public OptionalLong findIdHoldingUniqueKey(String uniqueKey) {
+		List<Long> ids = this.jdbc.sql(this.findIdHoldingUniqueKey)
+			.param("unique_key", uniqueKey)
+			.query(Long.class)
+			.list();
+		return ids.isEmpty() ? OptionalLong.empty() : OptionalLong.of(ids.get(0));
+	}
+
+	@Override
+	public List<ClaimedJob> claim(String topic, int limit, String node, Duration lease) {
+		List<Claimed> claimed = this.jdbc.sql(this.claim)
+			.param("topic", topic)
+			.param("limit", limit)
+			.param("node", node)
+			.param("lease_seconds", seconds(lease))
+			.query((rs, row) -> new Claimed(claimedJob(rs), rs.getBoolean("retried")))
+			.list();
+		// UPDATE ... RETURNING gives rows in no particular order; hand them out in the
+		// claim's order.
+		return claimed.stream().sorted(Claimed.CLAIM_ORDER).map(Claimed::job).toList();
+	}
+
+	private static ClaimedJob claimedJob(ResultSet rs) throws SQLException {
+		Job job = new Job(rs.getLong("id"), rs.getString("topic"), rs.getString("payload"), rs.getInt("priority"),
+				rs.getInt("attempt"), rs.getInt("max_attempts"), rs.getString("last_error"), rs.getString("unique_key"),
+				rs.getString("group_key"), rs.getInt("runs"), instant(rs, "created_at"), instant(rs, "run_at"));
+		LeaseRef lease = new LeaseRef(job.id(), rs.getObject("lease_token", UUID.class));
+		return new ClaimedJob(job, lease, instant(rs, "lease_expires_at"));
+	}
+
+	@Override
+	public Set<Long> succeed(List<Completion.Succeed> completions) {
+		if (completions.isEmpty()) {
+			return Set.of();
+		}
+		return updatedIds(this.jdbc.sql(this.succeed)
+			.param("ids", ids(completions))
+			.param("lease_tokens", tokens(completions))
+			.param("results", array("text", completions, Completion.Succeed::result)));
+	}
+
+	@Override
+	public Set<Long> retry(List<Completion.Retry> completions) {
+		if (completions.isEmpty()) {
+			return Set.of();
+		}
+		return updatedIds(this.jdbc.sql(this.retry)
+			.param("ids", ids(completions))
+			.param("lease_tokens", tokens(completions))
+			.param("delay_seconds", array("float8", completions, (retry) -> seconds(retry.delay())))
+			.param("errors", array("text", completions, Completion.Retry::error))
+			.param("retried", array("boolean", completions, Completion.Retry::retried)));
+	}
+
+	@Override
+	public Set<Long> fail(List<Completion.Fail> completions) {
+		if (completions.isEmpty()) {
+			return Set.of();
+		}
+		return updatedIds(this.jdbc.sql(this.fail)
+			.param("ids", ids(completions))
+			.param("lease_tokens", tokens(completions))
+			.param("errors", array("text", completions, Completion.Fail::error)));
+	}
+
+	@Override
+	public Set<Long> replace(List<Completion.Replace> completions) {
+		if (completions.isEmpty()) {
+			return Set.of();
+		}
+		return updatedIds(this.jdbc.sql(this.replace)
+			.param("ids", ids(completions))
+			.param("lease_tokens", tokens(completions))
+			.param("payloads", array("text", completions, Completion.Replace::payload))
+			.param("run_ats", array("text", completions, (replace) -> timestampText(replace.runAt())))
+			.param("delay_seconds", array("float8", completions, (replace) -> seconds(replace.delay()))));
+	}
+
+	@Override
+	public Set<Long> snooze(List<Completion.Snooze> completions) {
+		if (completions.isEmpty()) {
+			return Set.of();
+		}
+		return updatedIds(this.jdbc.sql(this.snooze)
+			.param("ids", ids(completions))
+			.param("lease_tokens", tokens(completions))
+			.param("delay_seconds", array("float8", completions, (snooze) -> seconds(snooze.delay()))));
+	}
+
+	@Override
+	public List<String> release(Collection<LeaseRef> leases) {
+		if (leases.isEmpty()) {
+			return List.of();
+		}
+		List<LeaseRef> list = List.copyOf(leases);
+		return this.jdbc.sql(this.release)
+			.param("ids", array("bigint", list, LeaseRef::jobId))
+			.param("lease_tokens", array("uuid", list, LeaseRef::token))
+			.query((rs, row) -> rs.getString("topic"))
+			.list();
+	}
+
+	@Override
+	public boolean extendLease(LeaseRef lease, Duration duration) {
+		return this.jdbc.sql(this.extendLease)
+			.param("id", lease.jobId())
+			.param("lease_token", lease.token())
+			.param("lease_seconds", seconds(duration))
+			.update() == 1;
+	}
+
+	@Override
+	public List<String> promoteDue(int limit) {
+		return this.jdbc.sql(this.promoteDue).param("limit", limit).query(String.class).list();
+	}
+
+	@Override
+	public Optional<Duration> timeUntilNextScheduled() {
+		return this.jdbc.sql(this.timeUntilNextScheduled).query((rs, row) -> {
+			double seconds = rs.getDouble("seconds_until_due");
+			return rs.wasNull() ? null : Duration.ofNanos((long) (seconds * 1e9));
+		}).optional();
+	}
+
+	@Override
+	public void notifyTopics(Collection<String> topics) {
+		if (topics.isEmpty()) {
+			return;
+		}
+		this.jdbc.sql(JobSql.NOTIFY_TOPICS)
+			.param("channel", this.tableNames.jobAddedChannel())
+			.param("topics", new SqlArrayValue("text", topics.toArray()))
+			.query((rs) -> {
+			});
+	}
+
+	@Override
+	public Optional<JobRecord> find(long id) {
+		return this.jdbc.sql(this.find).param("id", id).query(PostgresJobStore::jobRecord).optional();
+	}
+
+	private static JobRecord jobRecord(ResultSet rs, int row) throws SQLException {
+		return new JobRecord(rs.getLong("id"), rs.getString("topic"), JobState.ofColumn(rs.getString("state")),
+				rs.getString("payload"), rs.getInt("priority"), instant(rs, "run_at"), rs.getBoolean("retried"),
+				rs.getString("unique_key"), rs.getString("unique_scope"), rs.getString("group_key"),
+				rs.getInt("attempt"), rs.getInt("max_attempts"), rs.getInt("errors"), rs.getInt("runs"),
+				rs.getString("last_error"), rs.getString("result"), rs.getString("claimed_by"),
+				rs.getObject("lease_token", UUID.class), instant(rs, "lease_expires_at"), instant(rs, "created_at"),
+				instant(rs, "started_at"), instant(rs, "finished_at"));
+	}
+
+	private static Set<Long> updatedIds(JdbcClient.StatementSpec statement) {
+		return new HashSet<>(statement.query(Long.class).list());
+	}
+
+	private static SqlArrayValue ids(List<? extends Completion> completions) {
+		return array("bigint", completions, (completion) -> completion.lease().jobId());
+	}
+
+	private static SqlArrayValue tokens(List<? extends Completion> completions) {
+		return array("uuid", completions, (completion) -> completion.lease().token());
+	}
+
+	private static <T> SqlArrayValue array(String type, List<T> rows, Function<T, Object> column) {
+		Object[] values = new Object[rows.size()];
+		for (int i = 0; i < values.length; i++) {
+			values[i] = column.apply(rows.get(i));
+		}
+		return new SqlArrayValue(type, values);
+	}
+
+	private static Double seconds(Duration duration) {
+		return (duration != null) ? duration.toNanos() / 1e9 : 0.0;
+	}
+
+	private static OffsetDateTime timestamp(Instant instant) {
+		return (instant != null) ? instant.atOffset(ZoneOffset.UTC) : null;
+	}
+
+	private static String timestampText(Instant instant) {
+		return (instant != null) ? instant.toString() : null;
+	}
+
+	private record Claimed(ClaimedJob job, boolean retried) {
+
+		static final Comparator<Claimed> CLAIM_ORDER = Comparator
+			.<Claimed>comparingInt((claimed) -> claimed.job().job().priority())
+			.thenComparing(Claimed::retried)
+			.thenComparing((claimed) -> claimed.job().job().runAt())
+			.thenComparingLong((claimed) -> claimed.job().job().id());
+
+	}
+
+	private static Instant instant(ResultSet rs, String column) throws SQLException {
+		OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+		return (value != null) ? value.toInstant() : null;
+	}
+
+}

@@ -1,0 +1,193 @@
+package dev.runqueue.worker;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+
+import dev.runqueue.JsonCodec;
+import dev.runqueue.TopicSettings;
+import dev.runqueue.job.Job;
+import dev.runqueue.job.JobHandler;
+import dev.runqueue.job.JobResult;
+import dev.runqueue.store.Completion;
+import dev.runqueue.store.JobStore;
+import dev.runqueue.store.LeaseRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Runs one job: calls its handler and turns what the handler returned or threw into the
+ * outcome to record. It writes nothing itself, except for a transactional topic, where
+ * the job's success is written in the handler's transaction so that both commit or roll
+ * back together.
+ */
+final class JobRunner {
+
+	private static final Logger logger = LoggerFactory.getLogger(JobRunner.class);
+
+	// Enough of a stack trace to find the failing line; the last error is read by people
+	// and by the next attempt.
+	private static final int MAX_ERROR_LENGTH = 4000;
+
+	private final JobStore store;
+
+	private final JsonCodec json;
+
+	private final Completer completer;
+
+	private final TransactionTemplate transactions;
+
+	private final Consumer<String> runnableAgain;
+
+	JobRunner(JobStore store, JsonCodec json, Completer completer, TransactionTemplate transactions,
+			Consumer<String> runnableAgain) {
+		this.store = store;
+		this.json = json;
+		this.completer = completer;
+		this.transactions = transactions;
+		this.runnableAgain = runnableAgain;
+	}
+
+	void run(RunningJob running, TopicSettings topic, JobHandler handler) {
+		if (topic.transactional()) {
+			runInTransaction(running, topic, handler);
+		}
+		else {
+			this.completer.submit(attempt(running, topic, handler), topic.name());
+		}
+	}
+
+	private Completion attempt(RunningJob running, TopicSettings topic, JobHandler handler) {
+		JobResult result;
+		running.enter();
+		try {
+			result = handler.handle(running.job(), running);
+		}
+		catch (Throwable ex) {
+			return failure(running, topic, describe(ex), true);
+		}
+		finally {
+			running.exit();
+		}
+		return completion(running, topic, result);
+	}
+
+	private void runInTransaction(RunningJob running, TopicSettings topic, JobHandler handler) {
+		Completion failed;
+		try {
+			failed = this.transactions.execute((status) -> {
+				JobResult result;
+				running.enter();
+				try {
+					result = handler.handle(running.job(), running);
+				}
+				catch (RuntimeException | Error ex) {
+					throw ex;
+				}
+				catch (Exception ex) {
+					throw new HandlerException(ex);
+				}
+				finally {
+					running.exit();
+				}
+				Completion completion = completion(running, topic, result);
+				if (completion instanceof Completion.Retry || completion instanceof Completion.Fail) {
+					status.setRollbackOnly();
+					return completion;
+				}
+				Set<Long> written = Completer.write(this.store, List.of(completion));
+				if (!written.contains(running.job().id())) {
+					// Another node owns the job now: its result counts, and this run's
+					// work must not.
+					status.setRollbackOnly();
+					logger.debug("Job id={} rolled back: this node no longer holds its lease", running.job().id());
+				}
+				else if (Completer.runnableAtOnce(completion)) {
+					this.runnableAgain.accept(topic.name());
+				}
+				return null;
+			});
+		}
+		catch (HandlerException ex) {
+			failed = failure(running, topic, describe(ex.getCause()), true);
+		}
+		catch (RuntimeException | Error ex) {
+			failed = failure(running, topic, describe(ex), true);
+		}
+		if (failed != null) {
+			this.completer.submit(failed, topic.name());
+		}
+	}
+
+	private Completion completion(RunningJob running, TopicSettings topic, JobResult result) {
+		LeaseRef lease = running.lease();
+		try {
+			if (result == null || result instanceof JobResult.Success) {
+				Object value = (result != null) ? ((JobResult.Success) result).value() : null;
+				return new Completion.Succeed(lease, (value != null) ? this.json.write(value) : null);
+			}
+			if (result instanceof JobResult.Replace replace) {
+				return new Completion.Replace(lease, this.json.write(replace.payload()), replace.delay(),
+						replace.runAt());
+			}
+			if (result instanceof JobResult.Snooze snooze) {
+				return new Completion.Snooze(lease, snooze.delay());
+			}
+			JobResult.Fail fail = (JobResult.Fail) result;
+			return failure(running, topic, fail.reason(), fail.retry());
+		}
+		catch (JacksonException ex) {
+			return failure(running, topic, "The handler's result cannot be written as JSON: " + ex.getOriginalMessage(),
+					true);
+		}
+	}
+
+	private static Completion failure(RunningJob running, TopicSettings topic, String error, boolean retry) {
+		Job job = running.job();
+		Optional<Duration> delay = retry
+				? topic.retryPolicy().retryDelay(job.attempt(), job.maxAttempts(), ThreadLocalRandom.current())
+				: Optional.empty();
+		if (delay.isPresent()) {
+			logger.debug("Job id={} topic={} failed attempt {} of {}, retry in {}ms: {}", job.id(), job.topic(),
+					job.attempt(), job.maxAttempts(), delay.get().toMillis(), firstLine(error));
+			return new Completion.Retry(running.lease(), delay.get(), error, topic.retryPolicy().freshFirst());
+		}
+		logger.warn("Job id={} topic={} failed for good after attempt {} of {}: {}", job.id(), job.topic(),
+				job.attempt(), job.maxAttempts(), firstLine(error));
+		return new Completion.Fail(running.lease(), error);
+	}
+
+	static String describe(Throwable failure) {
+		StringWriter trace = new StringWriter();
+		failure.printStackTrace(new PrintWriter(trace));
+		String text = trace.toString().strip();
+		return (text.length() <= MAX_ERROR_LENGTH) ? text : text.substring(0, MAX_ERROR_LENGTH - 3) + "...";
+	}
+
+	private static String firstLine(String error) {
+		int newline = error.indexOf('\n');
+		return (newline < 0) ? error : error.substring(0, newline);
+	}
+
+	/**
+	 * Carries a checked exception of a handler out of the transaction callback.
+	 */
+	private static final class HandlerException extends RuntimeException {
+
+		private static final long serialVersionUID = 1L;
+
+		HandlerException(Exception cause) {
+			super(cause);
+		}
+
+	}
+
+}

@@ -1,0 +1,157 @@
+package dev.runqueue.worker;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+import dev.runqueue.TopicSettings;
+import dev.runqueue.job.JobHandler;
+import dev.runqueue.store.ClaimedJob;
+import dev.runqueue.store.JobStore;
+import dev.runqueue.support.ServiceLoop;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Claims the jobs of one topic for this node, never more than it has free slots for, and
+ * hands each to the topic's executor. It claims again at once while claims come back
+ * full, and otherwise waits for a notification, a finished job that leaves room for a
+ * waiting backlog, or the poll interval.
+ */
+final class Poller {
+
+	private static final Logger logger = LoggerFactory.getLogger(Poller.class);
+
+	private final TopicSettings topic;
+
+	private final JobHandler handler;
+
+	private final JobStore store;
+
+	private final JobRunner runner;
+
+	private final WorkerSettings settings;
+
+	private final Executor executor;
+
+	private final ServiceLoop loop;
+
+	// Jobs claimed and not finished: added by the poller thread when it claims, removed
+	// by the job's thread when its
+	// handler has returned, read by the worker on shutdown.
+	private final Map<Long, RunningJob> inFlight = new ConcurrentHashMap<>();
+
+	// Whether jobs were left in the table at the last claim, so that a finishing job
+	// should wake the poller.
+	// Written by the poller thread, read by job threads.
+	private volatile boolean backlog;
+
+	Poller(TopicSettings topic, JobHandler handler, JobStore store, JobRunner runner, WorkerSettings settings,
+			Executor executor) {
+		this.topic = topic;
+		this.handler = handler;
+		this.store = store;
+		this.runner = runner;
+		this.settings = settings;
+		this.executor = executor;
+		this.loop = new ServiceLoop("runqueue-poller-" + topic.name(), this::step);
+	}
+
+	TopicSettings topic() {
+		return this.topic;
+	}
+
+	void start() {
+		this.loop.start();
+	}
+
+	/**
+	 * Looks for jobs at once.
+	 */
+	void wake() {
+		this.loop.wake();
+	}
+
+	/**
+	 * Stops claiming; jobs in flight go on.
+	 * @param timeout the longest wait for a claim under way
+	 * @throws InterruptedException if interrupted while waiting
+	 */
+	void stopClaiming(Duration timeout) throws InterruptedException {
+		this.loop.stop();
+		this.loop.join(timeout);
+	}
+
+	/**
+	 * The jobs claimed and not finished.
+	 * @return the jobs, live view
+	 */
+	Map<Long, RunningJob> inFlight() {
+		return this.inFlight;
+	}
+
+	private Duration step() {
+		ClaimResult result = runOnce();
+		if (result.requested() > 0 && result.claimed() == result.requested()) {
+			return Duration.ZERO;
+		}
+		return this.settings.pollInterval();
+	}
+
+	/**
+	 * Claims as many jobs as there are free slots and starts them.
+	 * @return how many were asked for and how many came
+	 */
+	ClaimResult runOnce() {
+		int free = this.topic.concurrency() - this.inFlight.size();
+		if (free <= 0) {
+			this.backlog = true;
+			return new ClaimResult(0, 0);
+		}
+		List<ClaimedJob> claimed = this.store.claim(this.topic.name(), free, this.settings.nodeName(),
+				this.settings.leaseDuration());
+		this.backlog = claimed.size() == free;
+		for (ClaimedJob job : claimed) {
+			RunningJob running = new RunningJob(job, this.store);
+			this.inFlight.put(job.job().id(), running);
+			try {
+				this.executor.execute(() -> run(running));
+			}
+			catch (RejectedExecutionException ex) {
+				// The worker is stopping; the job stays in flight and is released with
+				// the others.
+				logger.debug("Job id={} not started: the executor is shut down", job.job().id());
+			}
+		}
+		if (!claimed.isEmpty()) {
+			logger.debug("Claimed jobs topic={} requested={} claimed={}", this.topic.name(), free, claimed.size());
+		}
+		return new ClaimResult(free, claimed.size());
+	}
+
+	private void run(RunningJob running) {
+		try {
+			this.runner.run(running, this.topic, this.handler);
+		}
+		finally {
+			this.inFlight.remove(running.job().id());
+			if (this.backlog) {
+				this.loop.wake();
+			}
+		}
+	}
+
+	/**
+	 * What one claim did.
+	 *
+	 * @param requested how many jobs the poller had room for
+	 * @param claimed how many it got
+	 */
+	record ClaimResult(int requested, int claimed) {
+
+	}
+
+}

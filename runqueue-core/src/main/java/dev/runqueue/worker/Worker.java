@@ -1,0 +1,330 @@
+package dev.runqueue.worker;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import javax.sql.DataSource;
+
+import dev.runqueue.JsonCodec;
+import dev.runqueue.TopicSettings;
+import dev.runqueue.job.JobHandler;
+import dev.runqueue.maintenance.DuePromoter;
+import dev.runqueue.store.JobStore;
+import dev.runqueue.store.LeaseRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Runs this node's share of the jobs: one poller per topic with a handler, each with an
+ * executor bounded by the topic's concurrency, a completer that records outcomes, a
+ * listener that hears of added jobs, and a promoter that makes scheduled jobs runnable.
+ * Build one with {@link #builder(DataSource, JobStore)}.
+ */
+public final class Worker {
+
+	private static final Logger logger = LoggerFactory.getLogger(Worker.class);
+
+	private static final Duration LOOP_STOP_TIMEOUT = Duration.ofSeconds(5);
+
+	private final WorkerSettings settings;
+
+	private final JobStore store;
+
+	private final Map<String, Poller> pollers;
+
+	private final List<Runnable> executorShutdowns;
+
+	private final Completer completer;
+
+	private final NotificationListener listener;
+
+	private final DuePromoter promoter;
+
+	// Written by start() and stop(), which are synchronized; read by anyone.
+	private volatile boolean running;
+
+	private Worker(Builder builder) {
+		this.settings = builder.settings;
+		this.store = builder.store;
+		this.completer = new Completer(this.store, (topics) -> topics.forEach(this::wake));
+		TransactionTemplate transactions = (builder.transactionManager != null)
+				? new TransactionTemplate(builder.transactionManager) : null;
+		JobRunner runner = new JobRunner(this.store, builder.json, this.completer, transactions, this::wake);
+		Map<String, Poller> pollers = new LinkedHashMap<>();
+		List<Runnable> executorShutdowns = new ArrayList<>();
+		builder.handlers.forEach((name, registration) -> {
+			Executor executor = executor(registration.topic(), this.settings.virtualThreads(), executorShutdowns);
+			pollers.put(name, new Poller(registration.topic(), registration.handler(), this.store, runner,
+					this.settings, executor));
+		});
+		this.pollers = Map.copyOf(pollers);
+		this.executorShutdowns = List.copyOf(executorShutdowns);
+		this.listener = new NotificationListener(builder.dataSource, this.store.tableNames().jobAddedChannel(),
+				this::wake, this::wakeAll);
+		this.promoter = new DuePromoter(this.store, this.settings.pollInterval());
+	}
+
+	/**
+	 * Starts building a worker.
+	 * @param dataSource the data source, from which the worker also takes the connection
+	 * it listens on
+	 * @param store the job table
+	 * @return the builder
+	 */
+	public static Builder builder(DataSource dataSource, JobStore store) {
+		return new Builder(dataSource, store);
+	}
+
+	/**
+	 * Starts claiming and running jobs.
+	 */
+	public synchronized void start() {
+		if (this.running) {
+			return;
+		}
+		this.running = true;
+		this.completer.start();
+		this.listener.start();
+		this.promoter.start();
+		this.pollers.values().forEach(Poller::start);
+		logger.info("runqueue worker started node={} topics={}", this.settings.nodeName(), this.pollers.keySet());
+	}
+
+	/**
+	 * Stops gracefully: stops claiming, lets running jobs finish within the grace period,
+	 * then cancels the rest and releases them so that another node starts them at once
+	 * without losing an attempt.
+	 */
+	public synchronized void stop() {
+		if (!this.running) {
+			return;
+		}
+		this.running = false;
+		long deadline = System.nanoTime() + this.settings.shutdownGracePeriod().toNanos();
+		try {
+			for (Poller poller : this.pollers.values()) {
+				poller.stopClaiming(LOOP_STOP_TIMEOUT);
+			}
+			while (inFlightCount() > 0 && System.nanoTime() < deadline) {
+				Thread.sleep(10);
+			}
+			int released = releaseInFlight();
+			this.completer.stop(LOOP_STOP_TIMEOUT);
+			this.promoter.stop(LOOP_STOP_TIMEOUT);
+			this.listener.stop(LOOP_STOP_TIMEOUT);
+			logger.info("runqueue worker stopped node={} released={}", this.settings.nodeName(), released);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			logger.warn("runqueue worker interrupted while stopping node={}; jobs still held run again when their "
+					+ "leases expire", this.settings.nodeName());
+		}
+		finally {
+			this.executorShutdowns.forEach(Runnable::run);
+		}
+	}
+
+	/**
+	 * Whether the worker is started and not stopped.
+	 * @return {@code true} while running
+	 */
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	/**
+	 * The worker's settings.
+	 * @return the settings
+	 */
+	public WorkerSettings settings() {
+		return this.settings;
+	}
+
+	/**
+	 * The topics this worker runs jobs of.
+	 * @return the topics' names
+	 */
+	public Set<String> topics() {
+		return this.pollers.keySet();
+	}
+
+	/**
+	 * How many outcomes changed nothing because this node no longer held the job's lease.
+	 * @return the count since start
+	 */
+	public long staleWrites() {
+		return this.completer.staleWrites();
+	}
+
+	private int inFlightCount() {
+		return this.pollers.values().stream().mapToInt((poller) -> poller.inFlight().size()).sum();
+	}
+
+	private int releaseInFlight() {
+		List<RunningJob> left = new ArrayList<>();
+		this.pollers.values().forEach((poller) -> left.addAll(poller.inFlight().values()));
+		if (left.isEmpty()) {
+			return 0;
+		}
+		left.forEach(RunningJob::cancel);
+		List<LeaseRef> leases = left.stream().map(RunningJob::lease).toList();
+		try {
+			List<String> topics = this.store.release(leases);
+			this.store.notifyTopics(new LinkedHashSet<>(topics));
+			logger.info("Released jobs still running after the grace period of {}: ids={}",
+					this.settings.shutdownGracePeriod(), leases.stream().map(LeaseRef::jobId).toList());
+			return topics.size();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not release {} jobs on shutdown; they run again when their leases expire: {}",
+					leases.size(), ex.toString());
+			return 0;
+		}
+	}
+
+	private void wake(String topic) {
+		Poller poller = this.pollers.get(topic);
+		if (poller != null) {
+			poller.wake();
+		}
+	}
+
+	private void wakeAll() {
+		this.pollers.values().forEach(Poller::wake);
+	}
+
+	private static Executor executor(TopicSettings topic, boolean virtualThreads, Collection<Runnable> shutdowns) {
+		String prefix = "runqueue-" + topic.name() + "-";
+		if (virtualThreads) {
+			// The poller never hands out more jobs than the topic's concurrency, so a
+			// thread per job is bounded.
+			SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor(prefix);
+			executor.setVirtualThreads(true);
+			return executor;
+		}
+		AtomicInteger count = new AtomicInteger();
+		ThreadFactory threads = (task) -> {
+			Thread thread = new Thread(task, prefix + count.incrementAndGet());
+			thread.setDaemon(true);
+			return thread;
+		};
+		ThreadPoolExecutor executor = new ThreadPoolExecutor(topic.concurrency(), topic.concurrency(), 60,
+				TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threads);
+		executor.allowCoreThreadTimeOut(true);
+		shutdowns.add(executor::shutdown);
+		return executor;
+	}
+
+	/**
+	 * Builds a {@link Worker}.
+	 */
+	public static final class Builder {
+
+		private final DataSource dataSource;
+
+		private final JobStore store;
+
+		private final Map<String, Registration> handlers = new LinkedHashMap<>();
+
+		private WorkerSettings settings = WorkerSettings.defaults();
+
+		private JsonCodec json = new JsonCodec();
+
+		private PlatformTransactionManager transactionManager;
+
+		private Builder(DataSource dataSource, JobStore store) {
+			this.dataSource = Objects.requireNonNull(dataSource, "dataSource must not be null");
+			this.store = Objects.requireNonNull(store, "store must not be null");
+		}
+
+		/**
+		 * Sets how the worker runs.
+		 * @param settings the settings
+		 * @return this builder
+		 */
+		public Builder settings(WorkerSettings settings) {
+			this.settings = Objects.requireNonNull(settings, "settings must not be null");
+			return this;
+		}
+
+		/**
+		 * Sets how results and replacement payloads become JSON.
+		 * @param json the codec
+		 * @return this builder
+		 */
+		public Builder json(JsonCodec json) {
+			this.json = Objects.requireNonNull(json, "json must not be null");
+			return this;
+		}
+
+		/**
+		 * Sets the transaction manager that transactional topics run their handlers in.
+		 * It must manage the same data source as the store.
+		 * @param transactionManager the transaction manager
+		 * @return this builder
+		 */
+		public Builder transactionManager(PlatformTransactionManager transactionManager) {
+			this.transactionManager = transactionManager;
+			return this;
+		}
+
+		/**
+		 * Runs a topic's jobs with a handler.
+		 * @param topic the topic
+		 * @param handler the handler
+		 * @return this builder
+		 * @throws IllegalArgumentException if the topic already has a handler
+		 */
+		public Builder handler(TopicSettings topic, JobHandler handler) {
+			Objects.requireNonNull(topic, "topic must not be null");
+			Objects.requireNonNull(handler, "handler must not be null");
+			if (this.handlers.putIfAbsent(topic.name(), new Registration(topic, handler)) != null) {
+				throw new IllegalArgumentException("Topic '" + topic.name() + "' already has a handler");
+			}
+			return this;
+		}
+
+		/**
+		 * Builds the worker, which does nothing until started.
+		 * @return the worker
+		 * @throws IllegalStateException if a transactional topic has no transaction
+		 * manager, or virtual threads are asked for on a JDK without them
+		 */
+		public Worker build() {
+			for (Registration registration : this.handlers.values()) {
+				if (registration.topic().transactional() && this.transactionManager == null) {
+					throw new IllegalStateException("Topic '" + registration.topic().name()
+							+ "' is transactional, but the worker has no transaction manager");
+				}
+			}
+			if (this.settings.virtualThreads() && Runtime.version().feature() < 21) {
+				throw new IllegalStateException(
+						"Virtual threads need JDK 21 or newer; this is JDK " + Runtime.version().feature());
+			}
+			return new Worker(this);
+		}
+
+	}
+
+	private record Registration(TopicSettings topic, JobHandler handler) {
+
+	}
+
+}
