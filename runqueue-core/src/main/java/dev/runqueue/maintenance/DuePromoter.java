@@ -49,6 +49,14 @@ public final class DuePromoter {
 	}
 
 	/**
+	 * Looks at once: a job was scheduled that may be due before the promoter would
+	 * otherwise wake.
+	 */
+	public void wake() {
+		this.loop.wake();
+	}
+
+	/**
 	 * Stops promoting.
 	 * @param timeout the longest wait for a run under way
 	 * @throws InterruptedException if interrupted while waiting

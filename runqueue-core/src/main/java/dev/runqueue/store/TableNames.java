@@ -59,6 +59,14 @@ public record TableNames(String schema, String prefix) {
 	}
 
 	/**
+	 * The notification channel on which workers hear that a job was added to run later.
+	 * @return the channel's name
+	 */
+	public String jobScheduledChannel() {
+		return this.prefix + "job_scheduled";
+	}
+
+	/**
 	 * The table in which runqueue's own Flyway records the migrations it applied.
 	 * @return the table's name, without schema
 	 */

@@ -38,6 +38,8 @@ final class Completer {
 
 	private final Consumer<Collection<String>> runnableAgain;
 
+	private final Runnable scheduledLater;
+
 	private final BlockingQueue<Outcome> queue = new LinkedBlockingQueue<>();
 
 	// Outcomes taken from the queue whose write failed; only the completer's thread (or
@@ -54,10 +56,13 @@ final class Completer {
 	 * @param runnableAgain told of the topics of jobs that are runnable again at once
 	 * after a write (a retry, replace or snooze without delay), so that this node's
 	 * pollers look for them
+	 * @param scheduledLater told when a write scheduled a job to run later, so that the
+	 * promoter makes it runnable on time
 	 */
-	Completer(JobStore store, Consumer<Collection<String>> runnableAgain) {
+	Completer(JobStore store, Consumer<Collection<String>> runnableAgain, Runnable scheduledLater) {
 		this.store = store;
 		this.runnableAgain = runnableAgain;
+		this.scheduledLater = scheduledLater;
 		this.loop = new ServiceLoop("runqueue-completer", this::step);
 	}
 
@@ -94,6 +99,16 @@ final class Completer {
 	}
 
 	/**
+	 * Counts an outcome that was written elsewhere (in a handler's transaction) and
+	 * changed nothing.
+	 * @param jobId the job
+	 */
+	void countStale(long jobId) {
+		this.staleWrites.incrementAndGet();
+		logger.debug("Outcome of job id={} not recorded: this node no longer holds its lease", jobId);
+	}
+
+	/**
 	 * How many writes changed nothing because the node no longer held the job's lease.
 	 * @return the count since start
 	 */
@@ -127,6 +142,7 @@ final class Completer {
 		Set<Long> written = write(this.store, batch.stream().map(Outcome::completion).toList());
 		this.pending.clear();
 		Set<String> runnable = new LinkedHashSet<>();
+		boolean scheduled = false;
 		int stale = 0;
 		for (Outcome outcome : batch) {
 			long id = outcome.completion().lease().jobId();
@@ -137,10 +153,16 @@ final class Completer {
 			else if (runnableAtOnce(outcome.completion())) {
 				runnable.add(outcome.topic());
 			}
+			else if (scheduledLater(outcome.completion())) {
+				scheduled = true;
+			}
 		}
 		this.staleWrites.addAndGet(stale);
 		if (!runnable.isEmpty()) {
 			this.runnableAgain.accept(runnable);
+		}
+		if (scheduled) {
+			this.scheduledLater.run();
 		}
 		return new CompletionResult(batch.size() - stale, stale);
 	}
@@ -195,6 +217,16 @@ final class Completer {
 			return snooze.delay().isZero();
 		}
 		return false;
+	}
+
+	/**
+	 * Whether a written outcome put the job back to wait for a later time.
+	 * @param completion the outcome
+	 * @return {@code true} for a retry, replace or snooze with a delay or a time
+	 */
+	static boolean scheduledLater(Completion completion) {
+		return (completion instanceof Completion.Retry || completion instanceof Completion.Replace
+				|| completion instanceof Completion.Snooze) && !runnableAtOnce(completion);
 	}
 
 	private record Outcome(Completion completion, String topic) {

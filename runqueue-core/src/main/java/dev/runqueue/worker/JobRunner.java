@@ -47,13 +47,16 @@ final class JobRunner {
 
 	private final Consumer<String> runnableAgain;
 
+	private final Runnable scheduledLater;
+
 	JobRunner(JobStore store, JsonCodec json, Completer completer, TransactionTemplate transactions,
-			Consumer<String> runnableAgain) {
+			Consumer<String> runnableAgain, Runnable scheduledLater) {
 		this.store = store;
 		this.json = json;
 		this.completer = completer;
 		this.transactions = transactions;
 		this.runnableAgain = runnableAgain;
+		this.scheduledLater = scheduledLater;
 	}
 
 	void run(RunningJob running, TopicSettings topic, JobHandler handler) {
@@ -108,10 +111,13 @@ final class JobRunner {
 					// Another node owns the job now: its result counts, and this run's
 					// work must not.
 					status.setRollbackOnly();
-					logger.debug("Job id={} rolled back: this node no longer holds its lease", running.job().id());
+					this.completer.countStale(running.job().id());
 				}
 				else if (Completer.runnableAtOnce(completion)) {
 					this.runnableAgain.accept(topic.name());
+				}
+				else if (Completer.scheduledLater(completion)) {
+					this.scheduledLater.run();
 				}
 				return null;
 			});

@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 
 import javax.sql.DataSource;
 
+import dev.runqueue.store.TableNames;
 import dev.runqueue.support.ServiceLoop;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -30,9 +31,11 @@ final class NotificationListener {
 
 	private final DataSource dataSource;
 
-	private final String channel;
+	private final TableNames tableNames;
 
 	private final Consumer<String> topicNotified;
+
+	private final Runnable scheduledNotified;
 
 	private final Runnable listening;
 
@@ -46,15 +49,18 @@ final class NotificationListener {
 	/**
 	 * Creates a listener.
 	 * @param dataSource where the connection comes from
-	 * @param channel the channel
-	 * @param topicNotified told of each notified topic
+	 * @param tableNames the names of the channels
+	 * @param topicNotified told of each topic that has new runnable jobs
+	 * @param scheduledNotified told that a job was added to run later
 	 * @param listening told each time the connection starts listening, when any job may
 	 * have been missed
 	 */
-	NotificationListener(DataSource dataSource, String channel, Consumer<String> topicNotified, Runnable listening) {
+	NotificationListener(DataSource dataSource, TableNames tableNames, Consumer<String> topicNotified,
+			Runnable scheduledNotified, Runnable listening) {
 		this.dataSource = dataSource;
-		this.channel = channel;
+		this.tableNames = tableNames;
 		this.topicNotified = topicNotified;
+		this.scheduledNotified = scheduledNotified;
 		this.listening = listening;
 		this.loop = new ServiceLoop("runqueue-listener", this::step);
 	}
@@ -78,7 +84,12 @@ final class NotificationListener {
 			PGNotification[] notifications = this.pgConnection.getNotifications(WAIT_MILLIS);
 			if (notifications != null) {
 				for (PGNotification notification : notifications) {
-					this.topicNotified.accept(notification.getParameter());
+					if (notification.getName().equals(this.tableNames.jobAddedChannel())) {
+						this.topicNotified.accept(notification.getParameter());
+					}
+					else {
+						this.scheduledNotified.run();
+					}
 				}
 			}
 			return Duration.ZERO;
@@ -94,9 +105,11 @@ final class NotificationListener {
 		this.connection.setAutoCommit(true);
 		this.pgConnection = this.connection.unwrap(PGConnection.class);
 		try (Statement statement = this.connection.createStatement()) {
-			statement.execute("LISTEN " + this.channel);
+			statement.execute("LISTEN " + this.tableNames.jobAddedChannel());
+			statement.execute("LISTEN " + this.tableNames.jobScheduledChannel());
 		}
-		logger.debug("Listening for added jobs on channel {}", this.channel);
+		logger.debug("Listening for added jobs on channels {} and {}", this.tableNames.jobAddedChannel(),
+				this.tableNames.jobScheduledChannel());
 		this.listening.run();
 	}
 

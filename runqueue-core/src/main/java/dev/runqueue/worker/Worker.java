@@ -63,10 +63,12 @@ public final class Worker {
 	private Worker(Builder builder) {
 		this.settings = builder.settings;
 		this.store = builder.store;
-		this.completer = new Completer(this.store, (topics) -> topics.forEach(this::wake));
+		this.promoter = new DuePromoter(this.store, this.settings.pollInterval());
+		this.completer = new Completer(this.store, (topics) -> topics.forEach(this::wake), this.promoter::wake);
 		TransactionTemplate transactions = (builder.transactionManager != null)
 				? new TransactionTemplate(builder.transactionManager) : null;
-		JobRunner runner = new JobRunner(this.store, builder.json, this.completer, transactions, this::wake);
+		JobRunner runner = new JobRunner(this.store, builder.json, this.completer, transactions, this::wake,
+				this.promoter::wake);
 		Map<String, Poller> pollers = new LinkedHashMap<>();
 		List<Runnable> executorShutdowns = new ArrayList<>();
 		builder.handlers.forEach((name, registration) -> {
@@ -76,9 +78,8 @@ public final class Worker {
 		});
 		this.pollers = Map.copyOf(pollers);
 		this.executorShutdowns = List.copyOf(executorShutdowns);
-		this.listener = new NotificationListener(builder.dataSource, this.store.tableNames().jobAddedChannel(),
-				this::wake, this::wakeAll);
-		this.promoter = new DuePromoter(this.store, this.settings.pollInterval());
+		this.listener = new NotificationListener(builder.dataSource, this.store.tableNames(), this::wake,
+				this.promoter::wake, this::wakeAll);
 	}
 
 	/**
@@ -183,10 +184,17 @@ public final class Worker {
 		if (left.isEmpty()) {
 			return 0;
 		}
-		left.forEach(RunningJob::cancel);
 		List<LeaseRef> leases = left.stream().map(RunningJob::lease).toList();
 		try {
-			List<String> topics = this.store.release(leases);
+			// Release first, then interrupt: an outcome the interrupted handler still
+			// hands in is fenced off.
+			List<String> topics;
+			try {
+				topics = this.store.release(leases);
+			}
+			finally {
+				left.forEach(RunningJob::cancel);
+			}
 			this.store.notifyTopics(new LinkedHashSet<>(topics));
 			logger.info("Released jobs still running after the grace period of {}: ids={}",
 					this.settings.shutdownGracePeriod(), leases.stream().map(LeaseRef::jobId).toList());

@@ -74,15 +74,19 @@ CREATE UNIQUE INDEX ${table_prefix}job_unique_key
     WHERE unique_key IS NOT NULL
         AND (unique_scope = 'retained' OR state IN ('scheduled', 'available', 'running'));
 
--- Workers LISTEN on this channel; every statement that adds runnable jobs tells them which topics have work.
--- A statement-level trigger costs one call per INSERT, not per row, and also wakes workers for jobs that
--- another program inserted with plain SQL. Notifications are hints: workers still poll.
+-- Workers LISTEN on two channels: job_added tells them which topics have runnable jobs, job_scheduled that a job
+-- was added for later, so that the node's promoter looks again at when the next job is due. A statement-level
+-- trigger costs one call per INSERT, not per row, and also wakes workers for jobs that another program inserted
+-- with plain SQL. Notifications are hints: workers still poll.
 CREATE FUNCTION ${table_prefix}notify_added() RETURNS trigger
     LANGUAGE plpgsql AS
 $$
 BEGIN
     PERFORM pg_notify('${table_prefix}job_added', topic)
     FROM (SELECT DISTINCT topic FROM added_jobs WHERE state = 'available') AS runnable;
+    IF EXISTS (SELECT FROM added_jobs WHERE state = 'scheduled') THEN
+        PERFORM pg_notify('${table_prefix}job_scheduled', '');
+    END IF;
     RETURN NULL;
 END;
 $$;
