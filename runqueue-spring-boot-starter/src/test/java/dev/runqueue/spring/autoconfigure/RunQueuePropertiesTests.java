@@ -1,0 +1,127 @@
+package dev.runqueue.spring.autoconfigure;
+
+import dev.runqueue.JobDefaults;
+import dev.runqueue.TopicSettings;
+import dev.runqueue.UniqueScope;
+import dev.runqueue.retry.Backoff;
+import dev.runqueue.retry.RetryPolicy;
+import dev.runqueue.store.TableNames;
+import dev.runqueue.worker.WorkerSettings;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.context.properties.bind.validation.BindValidationException;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@link RunQueueProperties}: its defaults are the engine's, and a bad value fails
+ * binding with the property's name.
+ */
+class RunQueuePropertiesTests {
+
+	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
+		.withUserConfiguration(PropertiesOnly.class);
+
+	@Test
+	void defaultsAreTheEnginesDefaults() {
+		RunQueueProperties properties = new RunQueueProperties();
+		RunQueueProperties.Topic topic = new RunQueueProperties.Topic();
+		TopicSettings engine = TopicSettings.named("t");
+
+		assertThat(topic.toSettings("t")).isEqualTo(engine);
+		assertThat(topic.getPriority()).isEqualTo(JobDefaults.DEFAULT_PRIORITY);
+		assertThat(topic.getDelay()).isEqualTo(JobDefaults.DEFAULT.delay());
+		assertThat(topic.getUniqueScope()).isEqualTo(UniqueScope.LIVE);
+		assertThat(topic.getMaxAttempts()).isEqualTo(RetryPolicy.DEFAULT_MAX_ATTEMPTS);
+		assertThat(topic.getBackoff().toBackoff()).isEqualTo(Backoff.DEFAULT);
+		assertThat(topic.isFreshFirst()).isEqualTo(RetryPolicy.DEFAULT.freshFirst());
+		assertThat(topic.getConcurrency()).isEqualTo(TopicSettings.DEFAULT_CONCURRENCY);
+		assertThat(properties.getDatabase().toTableNames()).isEqualTo(TableNames.DEFAULT);
+		WorkerSettings worker = properties.getWorker().toSettings(false);
+		WorkerSettings defaults = WorkerSettings.defaults();
+		assertThat(worker.pollInterval()).isEqualTo(defaults.pollInterval());
+		assertThat(worker.leaseDuration()).isEqualTo(defaults.leaseDuration());
+		assertThat(worker.shutdownGracePeriod()).isEqualTo(defaults.shutdownGracePeriod());
+		assertThat(properties.isEnabled()).isTrue();
+		assertThat(properties.getMigrations().isEnabled()).isTrue();
+		assertThat(properties.getWorker().isEnabled()).isTrue();
+	}
+
+	@Test
+	void bindsTopicsFromProperties() {
+		this.contextRunner
+			.withPropertyValues("runqueue.topics.email.priority=5", "runqueue.topics.email.unique-scope=retained",
+					"runqueue.topics.email.backoff.initial=250ms", "runqueue.topics.email.fresh-first=false",
+					"runqueue.topics.email.transactional=true")
+			.run((context) -> {
+				TopicSettings email = context.getBean(RunQueueProperties.class)
+					.getTopics()
+					.get("email")
+					.toSettings("email");
+				assertThat(email.jobDefaults().priority()).isEqualTo(5);
+				assertThat(email.jobDefaults().uniqueScope()).isEqualTo(UniqueScope.RETAINED);
+				assertThat(email.retryPolicy().backoff().initial()).hasMillis(250);
+				assertThat(email.retryPolicy().freshFirst()).isFalse();
+				assertThat(email.transactional()).isTrue();
+			});
+	}
+
+	@Test
+	void aTopicPropertyOutOfRangeFailsStartUpWithItsName() {
+		assertFailsWith("runqueue.topics.email.max-attempts=0", "runqueue.topics.email.max-attempts",
+				"must be at least 1");
+		assertFailsWith("runqueue.topics.email.concurrency=-2", "runqueue.topics.email.concurrency",
+				"must be at least 1");
+		assertFailsWith("runqueue.topics.email.delay=-5s", "runqueue.topics.email.delay", "must not be negative");
+	}
+
+	@Test
+	void aNestedBackoffPropertyOutOfRangeFailsStartUpWithItsName() {
+		assertFailsWith("runqueue.topics.email.backoff.multiplier=0.5", "runqueue.topics.email.backoff.multiplier",
+				"must be at least 1");
+		assertFailsWith("runqueue.topics.email.backoff.jitter=2", "runqueue.topics.email.backoff.jitter",
+				"must be between 0 and 1");
+	}
+
+	@Test
+	void aWorkerOrDatabasePropertyOutOfRangeFailsStartUpWithItsName() {
+		assertFailsWith("runqueue.worker.poll-interval=0s", "runqueue.worker.poll-interval", "must be positive");
+		assertFailsWith("runqueue.worker.lease-duration=10ms", "runqueue.worker.lease-duration", "must be at least 1s");
+		assertFailsWith("runqueue.database.table-prefix=Bad-Prefix", "runqueue.database.table-prefix",
+				"lower-case SQL identifier");
+	}
+
+	private void assertFailsWith(String property, String name, String rule) {
+		this.contextRunner.withPropertyValues(property).run((context) -> {
+			assertThat(context).hasFailed();
+			Throwable failure = context.getStartupFailure();
+			while (failure != null && !(failure instanceof BindValidationException)) {
+				failure = failure.getCause();
+			}
+			assertThat(failure).isNotNull();
+			BindValidationException validation = (BindValidationException) failure;
+			assertThat(validation.getValidationErrors()).singleElement().satisfies((error) -> {
+				assertThat(error.getDefaultMessage()).contains(rule);
+				assertThat(validation.getValidationErrors().getName()).hasToString("runqueue");
+				assertThat(((org.springframework.validation.FieldError) error).getField())
+					.satisfies((field) -> assertThat("runqueue." + kebab(field)).isEqualTo(name));
+			});
+		});
+	}
+
+	// topics[email].maxAttempts -> topics.email.max-attempts, as Spring Boot's failure
+	// report names it.
+	private static String kebab(String field) {
+		return field.replaceAll("\\[([^\\]]+)\\]", ".$1").replaceAll("([a-z])([A-Z])", "$1-$2").toLowerCase();
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableConfigurationProperties(RunQueueProperties.class)
+	static class PropertiesOnly {
+
+	}
+
+}

@@ -1,0 +1,1 @@
+ALTER TABLE orders ADD COLUMN state text NOT NULL DEFAULT 'new';
