@@ -162,7 +162,7 @@ final class JobRunner {
 				? topic.retryPolicy().retryDelay(job.attempt(), job.maxAttempts(), ThreadLocalRandom.current())
 				: Optional.empty();
 		if (delay.isPresent()) {
-			logger.debug("Job id={} topic={} failed attempt {} of {}, retry in {}ms: {}", job.id(), job.topic(),
+			logger.info("Job id={} topic={} failed attempt {} of {}, retry in {}ms: {}", job.id(), job.topic(),
 					job.attempt(), job.maxAttempts(), delay.get().toMillis(), firstLine(error));
 			return new Completion.Retry(running.lease(), delay.get(), error, topic.retryPolicy().freshFirst());
 		}
