@@ -40,9 +40,7 @@ class OrderControllerTests {
 
 	@DynamicPropertySource
 	static void database(DynamicPropertyRegistry registry) {
-		registry.add("spring.datasource.url", database::jdbcUrl);
-		registry.add("spring.datasource.username", database::user);
-		registry.add("spring.datasource.password", database::password);
+		database.springDataSourceProperties().forEach((name, value) -> registry.add(name, () -> value));
 	}
 
 	@Autowired

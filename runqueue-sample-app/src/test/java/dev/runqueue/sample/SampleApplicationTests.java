@@ -32,9 +32,7 @@ class SampleApplicationTests {
 
 	@DynamicPropertySource
 	static void database(DynamicPropertyRegistry registry) {
-		registry.add("spring.datasource.url", database::jdbcUrl);
-		registry.add("spring.datasource.username", database::user);
-		registry.add("spring.datasource.password", database::password);
+		database.springDataSourceProperties().forEach((name, value) -> registry.add(name, () -> value));
 	}
 
 	@Autowired

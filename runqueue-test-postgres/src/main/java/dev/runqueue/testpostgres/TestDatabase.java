@@ -1,7 +1,9 @@
 package dev.runqueue.testpostgres;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import javax.sql.DataSource;
 
@@ -57,6 +59,31 @@ public final class TestDatabase implements AutoCloseable {
 	 */
 	public String password() {
 		return this.server.password();
+	}
+
+	/**
+	 * The Spring Boot properties that point an application at this database.
+	 * @return {@code spring.datasource.url}, {@code .username} and {@code .password} with
+	 * their values
+	 */
+	public Map<String, String> springDataSourceProperties() {
+		Map<String, String> properties = new LinkedHashMap<>();
+		properties.put("spring.datasource.url", jdbcUrl());
+		properties.put("spring.datasource.username", user());
+		properties.put("spring.datasource.password", password());
+		return properties;
+	}
+
+	/**
+	 * {@link #springDataSourceProperties()} as {@code name=value} pairs, as
+	 * {@code withPropertyValues} takes them.
+	 * @return the pairs
+	 */
+	public String[] springDataSourcePropertyValues() {
+		return springDataSourceProperties().entrySet()
+			.stream()
+			.map((entry) -> entry.getKey() + "=" + entry.getValue())
+			.toArray(String[]::new);
 	}
 
 	/**

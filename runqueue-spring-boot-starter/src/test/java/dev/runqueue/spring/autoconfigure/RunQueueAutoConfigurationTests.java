@@ -54,10 +54,8 @@ class RunQueueAutoConfigurationTests {
 		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
 				DataSourceTransactionManagerAutoConfiguration.class, TransactionAutoConfiguration.class,
 				JacksonAutoConfiguration.class, RunQueueAutoConfiguration.class))
-		.withPropertyValues("spring.datasource.url=" + postgres.database().jdbcUrl(),
-				"spring.datasource.username=" + postgres.database().user(),
-				"spring.datasource.password=" + postgres.database().password(),
-				"runqueue.worker.shutdown-grace-period=1s");
+		.withPropertyValues(postgres.database().springDataSourcePropertyValues())
+		.withPropertyValues("runqueue.worker.shutdown-grace-period=1s");
 
 	@BeforeEach
 	void emptyTheJobTable() {

@@ -36,10 +36,9 @@ class RunQueueFlywayTests {
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, FlywayAutoConfiguration.class,
 				JacksonAutoConfiguration.class, RunQueueAutoConfiguration.class))
-		.withPropertyValues("spring.datasource.url=" + postgres.database().jdbcUrl(),
-				"spring.datasource.username=" + postgres.database().user(),
-				"spring.datasource.password=" + postgres.database().password(),
-				"spring.flyway.locations=classpath:db/app-migration", "runqueue.worker.shutdown-grace-period=1s")
+		.withPropertyValues(postgres.database().springDataSourcePropertyValues())
+		.withPropertyValues("spring.flyway.locations=classpath:db/app-migration",
+				"runqueue.worker.shutdown-grace-period=1s")
 		.withUserConfiguration(EchoHandler.class);
 
 	private final JdbcClient jdbc = JdbcClient.create(postgres.dataSource());

@@ -27,9 +27,7 @@ class RunQueueStartupFailureTests {
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class, JacksonAutoConfiguration.class,
 				RunQueueAutoConfiguration.class))
-		.withPropertyValues("spring.datasource.url=" + postgres.database().jdbcUrl(),
-				"spring.datasource.username=" + postgres.database().user(),
-				"spring.datasource.password=" + postgres.database().password());
+		.withPropertyValues(postgres.database().springDataSourcePropertyValues());
 
 	@Test
 	void failsWhenAHandlerHasTwoPayloadParameters() {
