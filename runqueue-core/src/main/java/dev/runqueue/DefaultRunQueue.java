@@ -104,7 +104,7 @@ public class DefaultRunQueue implements RunQueue {
 		String group = (job.group() != null) ? job.group() : defaults.group();
 		int maxAttempts = (job.maxAttempts() != null) ? job.maxAttempts() : topic.retryPolicy().maxAttempts();
 		return new JobInsert(topic.name(), payload, priority, job.runAt(), (job.runAt() != null) ? null : delay,
-				uniqueKey, defaults.uniqueScope().column(), group, maxAttempts);
+				uniqueKey, defaults.uniqueScope().column(), group, maxAttempts, job.timeout());
 	}
 
 	private String payload(NewJob job) {

@@ -27,9 +27,11 @@ import java.util.Objects;
  * @param group a group key, or {@code null} for the topic's default
  * @param maxAttempts how many attempts the job has, or {@code null} for the topic's
  * default
+ * @param timeout how long the handler may run on this job, or {@code null} for the
+ * topic's timeout
  */
 public record NewJob(String topic, Object payload, Integer priority, Instant runAt, Duration delay, String uniqueKey,
-		String group, Integer maxAttempts) {
+		String group, Integer maxAttempts, Duration timeout) {
 
 	/**
 	 * Checks the options.
@@ -44,6 +46,8 @@ public record NewJob(String topic, Object payload, Integer priority, Instant run
 				"must not be blank");
 		InvalidSettingException.require(maxAttempts == null || maxAttempts >= 1, "maxAttempts", maxAttempts,
 				"must be at least 1");
+		InvalidSettingException.require(timeout == null || (!timeout.isNegative() && !timeout.isZero()), "timeout",
+				timeout, "must be positive");
 	}
 
 	/**
@@ -53,7 +57,7 @@ public record NewJob(String topic, Object payload, Integer priority, Instant run
 	 * @return the job
 	 */
 	public static NewJob of(String topic, Object payload) {
-		return new NewJob(topic, payload, null, null, null, null, null, null);
+		return new NewJob(topic, payload, null, null, null, null, null, null, null);
 	}
 
 	/**
@@ -63,7 +67,7 @@ public record NewJob(String topic, Object payload, Integer priority, Instant run
 	 */
 	public NewJob priority(int priority) {
 		return new NewJob(this.topic, this.payload, priority, this.runAt, this.delay, this.uniqueKey, this.group,
-				this.maxAttempts);
+				this.maxAttempts, this.timeout);
 	}
 
 	/**
@@ -74,7 +78,7 @@ public record NewJob(String topic, Object payload, Integer priority, Instant run
 	public NewJob runAt(Instant runAt) {
 		Objects.requireNonNull(runAt, "runAt must not be null; use runNow() to run as soon as possible");
 		return new NewJob(this.topic, this.payload, this.priority, runAt, null, this.uniqueKey, this.group,
-				this.maxAttempts);
+				this.maxAttempts, this.timeout);
 	}
 
 	/**
@@ -85,7 +89,7 @@ public record NewJob(String topic, Object payload, Integer priority, Instant run
 	public NewJob delay(Duration delay) {
 		Objects.requireNonNull(delay, "delay must not be null; use runNow() to run as soon as possible");
 		return new NewJob(this.topic, this.payload, this.priority, null, delay, this.uniqueKey, this.group,
-				this.maxAttempts);
+				this.maxAttempts, this.timeout);
 	}
 
 	/**
@@ -104,7 +108,7 @@ public record NewJob(String topic, Object payload, Integer priority, Instant run
 	 */
 	public NewJob uniqueKey(String uniqueKey) {
 		return new NewJob(this.topic, this.payload, this.priority, this.runAt, this.delay, uniqueKey, this.group,
-				this.maxAttempts);
+				this.maxAttempts, this.timeout);
 	}
 
 	/**
@@ -114,7 +118,19 @@ public record NewJob(String topic, Object payload, Integer priority, Instant run
 	 */
 	public NewJob group(String group) {
 		return new NewJob(this.topic, this.payload, this.priority, this.runAt, this.delay, this.uniqueKey, group,
-				this.maxAttempts);
+				this.maxAttempts, this.timeout);
+	}
+
+	/**
+	 * Gives the job its own timeout: how long its handler may run before it is cancelled
+	 * and the attempt counts as timed out.
+	 * @param timeout the timeout
+	 * @return a copy with the timeout
+	 */
+	public NewJob timeout(Duration timeout) {
+		Objects.requireNonNull(timeout, "timeout must not be null");
+		return new NewJob(this.topic, this.payload, this.priority, this.runAt, this.delay, this.uniqueKey, this.group,
+				this.maxAttempts, timeout);
 	}
 
 	/**
@@ -124,7 +140,7 @@ public record NewJob(String topic, Object payload, Integer priority, Instant run
 	 */
 	public NewJob maxAttempts(int maxAttempts) {
 		return new NewJob(this.topic, this.payload, this.priority, this.runAt, this.delay, this.uniqueKey, this.group,
-				maxAttempts);
+				maxAttempts, this.timeout);
 	}
 
 }

@@ -1,24 +1,20 @@
 package dev.runqueue;
 
+import java.time.Duration;
+
 import dev.runqueue.retry.RetryPolicy;
 
 /**
- * The settings of one topic: the defaults of its jobs, how they are retried, and how they
- * run.
+ * The settings of one topic: the defaults of its jobs, how they are retried, and how its
+ * handler runs.
  *
  * @param name the topic's name
  * @param jobDefaults what jobs get when they are added without saying otherwise
- * @param retryPolicy how failed jobs are retried
- * @param concurrency how many of the topic's jobs one node runs at a time, at least 1
- * @param transactional whether a handler runs in a transaction that also records the
- * job's success, so that its database work and the job's completion commit or roll back
- * together
+ * @param retryPolicy how failed and timed-out jobs are retried
+ * @param execution how the handler runs on each node
  */
-public record TopicSettings(String name, JobDefaults jobDefaults, RetryPolicy retryPolicy, int concurrency,
-		boolean transactional) {
-
-	/** Default number of jobs of one topic that a node runs at a time. */
-	public static final int DEFAULT_CONCURRENCY = 10;
+public record TopicSettings(String name, JobDefaults jobDefaults, RetryPolicy retryPolicy,
+		ExecutionSettings execution) {
 
 	private static final int MAX_NAME_LENGTH = 200;
 
@@ -30,7 +26,7 @@ public record TopicSettings(String name, JobDefaults jobDefaults, RetryPolicy re
 		requireValidName(name);
 		InvalidSettingException.require(jobDefaults != null, "jobDefaults", null, "must be set");
 		InvalidSettingException.require(retryPolicy != null, "retryPolicy", null, "must be set");
-		InvalidSettingException.require(concurrency >= 1, "concurrency", concurrency, "must be at least 1");
+		InvalidSettingException.require(execution != null, "execution", null, "must be set");
 	}
 
 	/**
@@ -39,7 +35,7 @@ public record TopicSettings(String name, JobDefaults jobDefaults, RetryPolicy re
 	 * @return the settings
 	 */
 	public static TopicSettings named(String name) {
-		return new TopicSettings(name, JobDefaults.DEFAULT, RetryPolicy.DEFAULT, DEFAULT_CONCURRENCY, false);
+		return new TopicSettings(name, JobDefaults.DEFAULT, RetryPolicy.DEFAULT, ExecutionSettings.DEFAULT);
 	}
 
 	/**
@@ -63,7 +59,7 @@ public record TopicSettings(String name, JobDefaults jobDefaults, RetryPolicy re
 	 * @return the copy
 	 */
 	public TopicSettings withJobDefaults(JobDefaults jobDefaults) {
-		return new TopicSettings(this.name, jobDefaults, this.retryPolicy, this.concurrency, this.transactional);
+		return new TopicSettings(this.name, jobDefaults, this.retryPolicy, this.execution);
 	}
 
 	/**
@@ -72,7 +68,16 @@ public record TopicSettings(String name, JobDefaults jobDefaults, RetryPolicy re
 	 * @return the copy
 	 */
 	public TopicSettings withRetryPolicy(RetryPolicy retryPolicy) {
-		return new TopicSettings(this.name, this.jobDefaults, retryPolicy, this.concurrency, this.transactional);
+		return new TopicSettings(this.name, this.jobDefaults, retryPolicy, this.execution);
+	}
+
+	/**
+	 * A copy with other execution settings.
+	 * @param execution the settings
+	 * @return the copy
+	 */
+	public TopicSettings withExecution(ExecutionSettings execution) {
+		return new TopicSettings(this.name, this.jobDefaults, this.retryPolicy, execution);
 	}
 
 	/**
@@ -81,7 +86,8 @@ public record TopicSettings(String name, JobDefaults jobDefaults, RetryPolicy re
 	 * @return the copy
 	 */
 	public TopicSettings withConcurrency(int concurrency) {
-		return new TopicSettings(this.name, this.jobDefaults, this.retryPolicy, concurrency, this.transactional);
+		return withExecution(
+				new ExecutionSettings(concurrency, this.execution.transactional(), this.execution.timeout()));
 	}
 
 	/**
@@ -90,7 +96,18 @@ public record TopicSettings(String name, JobDefaults jobDefaults, RetryPolicy re
 	 * @return the copy
 	 */
 	public TopicSettings withTransactional(boolean transactional) {
-		return new TopicSettings(this.name, this.jobDefaults, this.retryPolicy, this.concurrency, transactional);
+		return withExecution(
+				new ExecutionSettings(this.execution.concurrency(), transactional, this.execution.timeout()));
+	}
+
+	/**
+	 * A copy with another timeout.
+	 * @param timeout how long a handler may run, or {@code null} for no limit
+	 * @return the copy
+	 */
+	public TopicSettings withTimeout(Duration timeout) {
+		return withExecution(
+				new ExecutionSettings(this.execution.concurrency(), this.execution.transactional(), timeout));
 	}
 
 }

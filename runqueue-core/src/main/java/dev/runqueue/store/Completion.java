@@ -61,6 +61,20 @@ public sealed interface Completion {
 	}
 
 	/**
+	 * The attempt ran past its timeout. The job runs again after a delay without using an
+	 * attempt, since timeouts have a limit of their own, or fails for good when it has
+	 * timed out too often.
+	 *
+	 * @param lease the lease
+	 * @param retryDelay how long from the database's now until it runs again, or
+	 * {@code null} to fail it for good
+	 * @param error the error, for the next attempt to see
+	 */
+	record TimedOut(LeaseRef lease, Duration retryDelay, String error) implements Completion {
+
+	}
+
+	/**
 	 * The job runs again after a delay, without using an attempt.
 	 *
 	 * @param lease the lease

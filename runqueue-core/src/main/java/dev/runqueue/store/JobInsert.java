@@ -18,8 +18,9 @@ import java.time.Instant;
  * {@code retained})
  * @param group the group key, or {@code null}
  * @param maxAttempts the number of attempts
+ * @param timeout the job's own timeout, or {@code null} for its topic's
  */
 public record JobInsert(String topic, String payload, int priority, Instant runAt, Duration delay, String uniqueKey,
-		String uniqueScope, String group, int maxAttempts) {
+		String uniqueScope, String group, int maxAttempts, Duration timeout) {
 
 }

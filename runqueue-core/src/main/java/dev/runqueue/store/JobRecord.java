@@ -1,5 +1,6 @@
 package dev.runqueue.store;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -20,6 +21,9 @@ import dev.runqueue.job.JobState;
  * @param group the group key, or {@code null}
  * @param attempt attempts made
  * @param maxAttempts attempts it has
+ * @param timeouts timed-out attempts in this round
+ * @param rescues times in this round its lease expired and it was taken back
+ * @param timeout its own timeout, or {@code null}
  * @param errors failed attempts in its life
  * @param runs successful runs in its life
  * @param lastError the last error, or {@code null}
@@ -32,8 +36,8 @@ import dev.runqueue.job.JobState;
  * @param finishedAt when it finished, or {@code null}
  */
 public record JobRecord(long id, String topic, JobState state, String payload, int priority, Instant runAt,
-		boolean retried, String uniqueKey, String uniqueScope, String group, int attempt, int maxAttempts, int errors,
-		int runs, String lastError, String result, String claimedBy, UUID leaseToken, Instant leaseExpiresAt,
-		Instant createdAt, Instant startedAt, Instant finishedAt) {
+		boolean retried, String uniqueKey, String uniqueScope, String group, int attempt, int maxAttempts, int timeouts,
+		int rescues, Duration timeout, int errors, int runs, String lastError, String result, String claimedBy,
+		UUID leaseToken, Instant leaseExpiresAt, Instant createdAt, Instant startedAt, Instant finishedAt) {
 
 }

@@ -14,7 +14,8 @@ final class JobSql {
 	// the text must match.
 
 	static final String INSERT = """
-			INSERT INTO {job} (topic, state, payload, priority, run_at, unique_key, unique_scope, group_key, max_attempts)
+			INSERT INTO {job} (topic, state, payload, priority, run_at, unique_key, unique_scope, group_key, max_attempts,
+			                   timeout)
 			SELECT :topic,
 			       CASE WHEN new_job.run_at <= now() THEN 'available' ELSE 'scheduled' END,
 			       CAST(:payload AS jsonb),
@@ -23,7 +24,8 @@ final class JobSql {
 			       :unique_key,
 			       :unique_scope,
 			       :group_key,
-			       :max_attempts
+			       :max_attempts,
+			       make_interval(secs => CAST(:timeout_seconds AS float8))
 			FROM (SELECT coalesce(CAST(:run_at AS timestamptz), now() + make_interval(secs => :delay_seconds)) AS run_at) AS new_job
 			ON CONFLICT (unique_key)
 			    WHERE unique_key IS NOT NULL
@@ -37,7 +39,8 @@ final class JobSql {
 	// order, so sorting what RETURNING gives by id lines it up with the input without the
 	// duplicates.
 	static final String INSERT_ALL = """
-			INSERT INTO {job} (topic, state, payload, priority, run_at, unique_key, unique_scope, group_key, max_attempts)
+			INSERT INTO {job} (topic, state, payload, priority, run_at, unique_key, unique_scope, group_key, max_attempts,
+			                   timeout)
 			SELECT new_job.topic,
 			       CASE WHEN new_job.run_at <= now() THEN 'available' ELSE 'scheduled' END,
 			       CAST(new_job.payload AS jsonb),
@@ -46,16 +49,18 @@ final class JobSql {
 			       new_job.unique_key,
 			       new_job.unique_scope,
 			       new_job.group_key,
-			       new_job.max_attempts
+			       new_job.max_attempts,
+			       make_interval(secs => new_job.timeout_seconds)
 			FROM (
 			    SELECT input.*,
 			           coalesce(input.given_run_at, now() + make_interval(secs => input.delay_seconds)) AS run_at
 			    FROM unnest(CAST(:topics AS text[]), CAST(:payloads AS text[]), CAST(:priorities AS integer[]),
 			                CAST(:run_ats AS timestamptz[]), CAST(:delay_seconds AS float8[]), CAST(:unique_keys AS text[]),
-			                CAST(:unique_scopes AS text[]), CAST(:group_keys AS text[]), CAST(:max_attempts AS integer[]))
+			                CAST(:unique_scopes AS text[]), CAST(:group_keys AS text[]), CAST(:max_attempts AS integer[]),
+			                CAST(:timeout_seconds AS float8[]))
 			         WITH ORDINALITY
 			         AS input(topic, payload, priority, given_run_at, delay_seconds, unique_key, unique_scope, group_key,
-			                  max_attempts, ordinal)
+			                  max_attempts, timeout_seconds, ordinal)
 			) AS new_job
 			ORDER BY new_job.ordinal
 			ON CONFLICT (unique_key)
@@ -96,7 +101,7 @@ final class JobSql {
 			WHERE job.id = claimable.id
 			RETURNING job.id, job.topic, job.payload, job.priority, job.attempt, job.max_attempts, job.last_error,
 			          job.unique_key, job.group_key, job.runs, job.created_at, job.run_at, job.lease_token,
-			          job.lease_expires_at, job.retried
+			          job.lease_expires_at, job.retried, job.timeouts, extract(epoch FROM job.timeout) AS timeout_seconds
 			""";
 
 	static final String SUCCEED = """
@@ -112,6 +117,7 @@ final class JobSql {
 			WHERE job.id = done.id
 			  AND job.state = 'running'
 			  AND job.lease_token = done.lease_token
+			  AND job.lease_expires_at > now()
 			RETURNING job.id
 			""";
 
@@ -130,6 +136,7 @@ final class JobSql {
 			WHERE job.id = retry.id
 			  AND job.state = 'running'
 			  AND job.lease_token = retry.lease_token
+			  AND job.lease_expires_at > now()
 			RETURNING job.id
 			""";
 
@@ -146,6 +153,7 @@ final class JobSql {
 			WHERE job.id = failure.id
 			  AND job.state = 'running'
 			  AND job.lease_token = failure.lease_token
+			  AND job.lease_expires_at > now()
 			RETURNING job.id
 			""";
 
@@ -157,6 +165,8 @@ final class JobSql {
 			    payload = CAST(next_round.payload AS jsonb),
 			    run_at = next_round.run_at,
 			    attempt = 0,
+			    timeouts = 0,
+			    rescues = 0,
 			    retried = false,
 			    runs = job.runs + 1,
 			    last_error = NULL,
@@ -172,6 +182,7 @@ final class JobSql {
 			WHERE job.id = next_round.id
 			  AND job.state = 'running'
 			  AND job.lease_token = next_round.lease_token
+			  AND job.lease_expires_at > now()
 			RETURNING job.id
 			""";
 
@@ -188,6 +199,7 @@ final class JobSql {
 			WHERE job.id = snooze.id
 			  AND job.state = 'running'
 			  AND job.lease_token = snooze.lease_token
+			  AND job.lease_expires_at > now()
 			RETURNING job.id
 			""";
 
@@ -205,7 +217,95 @@ final class JobSql {
 			WHERE job.id = released.id
 			  AND job.state = 'running'
 			  AND job.lease_token = released.lease_token
+			  AND job.lease_expires_at > now()
 			RETURNING job.id, job.topic
+			""";
+
+	// Renews the leases this node still holds. A lease that expired is not renewed even
+	// if nobody took the job
+	// back yet: once expired, another node may be running the job, and this node must not
+	// revive its claim.
+	static final String RENEW_LEASES = """
+			UPDATE {job} AS job
+			SET lease_expires_at = now() + make_interval(secs => :lease_seconds)
+			FROM unnest(CAST(:ids AS bigint[]), CAST(:lease_tokens AS uuid[])) AS held(id, lease_token)
+			WHERE job.id = held.id
+			  AND job.state = 'running'
+			  AND job.lease_token = held.lease_token
+			  AND job.lease_expires_at > now()
+			RETURNING job.id
+			""";
+
+	// A timed-out attempt gives its attempt back (timeouts have a limit of their own)
+	// when the job runs again.
+	static final String TIME_OUT = """
+			UPDATE {job} AS job
+			SET state = CASE
+			                WHEN timed_out.retry_seconds IS NULL THEN 'failed'
+			                WHEN timed_out.retry_seconds > 0 THEN 'scheduled'
+			                ELSE 'available'
+			            END,
+			    run_at = CASE
+			                 WHEN timed_out.retry_seconds IS NULL THEN job.run_at
+			                 ELSE now() + make_interval(secs => timed_out.retry_seconds)
+			             END,
+			    attempt = CASE WHEN timed_out.retry_seconds IS NULL THEN job.attempt ELSE job.attempt - 1 END,
+			    timeouts = job.timeouts + 1,
+			    last_error = timed_out.error,
+			    finished_at = CASE WHEN timed_out.retry_seconds IS NULL THEN now() END,
+			    lease_token = NULL,
+			    lease_expires_at = NULL
+			FROM unnest(CAST(:ids AS bigint[]), CAST(:lease_tokens AS uuid[]), CAST(:retry_seconds AS float8[]),
+			            CAST(:errors AS text[]))
+			     AS timed_out(id, lease_token, retry_seconds, error)
+			WHERE job.id = timed_out.id
+			  AND job.state = 'running'
+			  AND job.lease_token = timed_out.lease_token
+			  AND job.lease_expires_at > now()
+			RETURNING job.id
+			""";
+
+	// Takes back running jobs whose leases expired: their node died, froze or lost the
+	// database. The update
+	// compares the token it read, so a job whose lease was renewed or finished meanwhile
+	// is left alone. The
+	// attempt the dead node used stays counted; a job rescued too often, or without
+	// attempts left, fails for good.
+	static final String RESCUE_EXPIRED = """
+			WITH expired AS (
+			    SELECT id, lease_token
+			    FROM {job}
+			    WHERE state = 'running'
+			      AND lease_expires_at <= now()
+			    ORDER BY lease_expires_at
+			    LIMIT :limit
+			    FOR UPDATE SKIP LOCKED
+			)
+			UPDATE {job} AS job
+			SET state = CASE
+			                WHEN job.rescues + 1 >= :max_rescues THEN 'failed'
+			                WHEN job.attempt >= job.max_attempts THEN 'failed'
+			                ELSE 'available'
+			            END,
+			    rescues = job.rescues + 1,
+			    errors = job.errors + 1,
+			    last_error = CASE
+			                     WHEN job.rescues + 1 >= :max_rescues THEN
+			                         'Quarantined: the lease on this job expired ' || (job.rescues + 1)
+			                         || ' times (last on node ' || job.claimed_by || '); it may be killing its nodes'
+			                     ELSE
+			                         'The lease on this job expired on node ' || job.claimed_by
+			                         || ': the node died, froze or lost the database before it finished'
+			                 END,
+			    finished_at = CASE
+			                      WHEN job.rescues + 1 >= :max_rescues OR job.attempt >= job.max_attempts THEN now()
+			                  END,
+			    lease_token = NULL,
+			    lease_expires_at = NULL
+			FROM expired
+			WHERE job.id = expired.id
+			  AND job.lease_token = expired.lease_token
+			RETURNING job.id, job.topic, job.state, job.claimed_by, job.rescues
 			""";
 
 	static final String EXTEND_LEASE = """
@@ -214,6 +314,7 @@ final class JobSql {
 			WHERE id = :id
 			  AND state = 'running'
 			  AND lease_token = :lease_token
+			  AND lease_expires_at > now()
 			""";
 
 	static final String PROMOTE_DUE = """
@@ -246,8 +347,8 @@ final class JobSql {
 
 	static final String FIND = """
 			SELECT id, topic, state, payload, priority, run_at, retried, unique_key, unique_scope, group_key, attempt,
-			       max_attempts, errors, runs, last_error, result, claimed_by, lease_token, lease_expires_at, created_at,
-			       started_at, finished_at
+			       max_attempts, timeouts, rescues, extract(epoch FROM timeout) AS timeout_seconds, errors, runs,
+			       last_error, result, claimed_by, lease_token, lease_expires_at, created_at, started_at, finished_at
 			FROM {job}
 			WHERE id = :id
 			""";

@@ -85,6 +85,31 @@ public interface JobStore {
 	Set<Long> snooze(List<Completion.Snooze> completions);
 
 	/**
+	 * Records attempts that ran past their timeouts.
+	 * @param completions the jobs, their errors and their retry delays
+	 * @return the ids of the jobs that were changed
+	 */
+	Set<Long> timeOut(List<Completion.TimedOut> completions);
+
+	/**
+	 * Renews the leases this node holds, unless they expired already.
+	 * @param leases the jobs and their leases
+	 * @param duration how long from the database's now the leases last
+	 * @return the ids of the jobs whose leases were renewed
+	 */
+	Set<Long> renewLeases(Collection<LeaseRef> leases, Duration duration);
+
+	/**
+	 * Takes back running jobs whose leases expired, comparing the token read, so that
+	 * they run again elsewhere; a job taken back {@code maxRescues} times, or without
+	 * attempts left, fails for good.
+	 * @param limit the most jobs to take back
+	 * @param maxRescues the number of rescues at which a job is quarantined as failed
+	 * @return the jobs taken back
+	 */
+	List<RescuedJob> rescueExpired(int limit, int maxRescues);
+
+	/**
 	 * Makes claimed jobs runnable again at once, giving back the attempt their claim
 	 * counted.
 	 * @param leases the jobs

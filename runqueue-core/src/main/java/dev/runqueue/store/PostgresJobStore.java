@@ -59,6 +59,12 @@ public class PostgresJobStore implements JobStore {
 
 	private final String extendLease;
 
+	private final String renewLeases;
+
+	private final String timeOut;
+
+	private final String rescueExpired;
+
 	private final String promoteDue;
 
 	private final String timeUntilNextScheduled;
@@ -92,6 +98,9 @@ public class PostgresJobStore implements JobStore {
 		this.snooze = named(JobSql.SNOOZE);
 		this.release = named(JobSql.RELEASE);
 		this.extendLease = named(JobSql.EXTEND_LEASE);
+		this.renewLeases = named(JobSql.RENEW_LEASES);
+		this.timeOut = named(JobSql.TIME_OUT);
+		this.rescueExpired = named(JobSql.RESCUE_EXPIRED);
 		this.promoteDue = named(JobSql.PROMOTE_DUE);
 		this.timeUntilNextScheduled = named(JobSql.TIME_UNTIL_NEXT_SCHEDULED);
 		this.find = named(JobSql.FIND);
@@ -118,6 +127,7 @@ public class PostgresJobStore implements JobStore {
 			.param("unique_scope", job.uniqueScope())
 			.param("group_key", job.group(), Types.VARCHAR)
 			.param("max_attempts", job.maxAttempts())
+			.param("timeout_seconds", (job.timeout() != null) ? seconds(job.timeout()) : null, Types.DOUBLE)
 			.query(Long.class)
 			.list();
 		return ids.isEmpty() ? OptionalLong.empty() : OptionalLong.of(ids.get(0));
@@ -138,6 +148,8 @@ public class PostgresJobStore implements JobStore {
 			.param("unique_scopes", array("text", jobs, JobInsert::uniqueScope))
 			.param("group_keys", array("text", jobs, JobInsert::group))
 			.param("max_attempts", array("integer", jobs, JobInsert::maxAttempts))
+			.param("timeout_seconds",
+					array("float8", jobs, (job) -> (job.timeout() != null) ? seconds(job.timeout()) : null))
 			.query((rs, row) -> new InsertedJob(rs.getLong("id"), rs.getString("unique_key")))
 			.list();
 		List<InsertedJob> inOrder = new ArrayList<>(inserted);
@@ -173,7 +185,8 @@ public class PostgresJobStore implements JobStore {
 				rs.getInt("attempt"), rs.getInt("max_attempts"), rs.getString("last_error"), rs.getString("unique_key"),
 				rs.getString("group_key"), rs.getInt("runs"), instant(rs, "created_at"), instant(rs, "run_at"));
 		LeaseRef lease = new LeaseRef(job.id(), rs.getObject("lease_token", UUID.class));
-		return new ClaimedJob(job, lease, instant(rs, "lease_expires_at"));
+		return new ClaimedJob(job, lease, instant(rs, "lease_expires_at"), duration(rs, "timeout_seconds"),
+				rs.getInt("timeouts"));
 	}
 
 	@Override
@@ -236,6 +249,42 @@ public class PostgresJobStore implements JobStore {
 	}
 
 	@Override
+	public Set<Long> timeOut(List<Completion.TimedOut> completions) {
+		if (completions.isEmpty()) {
+			return Set.of();
+		}
+		return updatedIds(this.jdbc.sql(this.timeOut)
+			.param("ids", ids(completions))
+			.param("lease_tokens", tokens(completions))
+			.param("retry_seconds",
+					array("float8", completions,
+							(timedOut) -> (timedOut.retryDelay() != null) ? seconds(timedOut.retryDelay()) : null))
+			.param("errors", array("text", completions, Completion.TimedOut::error)));
+	}
+
+	@Override
+	public Set<Long> renewLeases(Collection<LeaseRef> leases, Duration duration) {
+		if (leases.isEmpty()) {
+			return Set.of();
+		}
+		List<LeaseRef> list = List.copyOf(leases);
+		return updatedIds(this.jdbc.sql(this.renewLeases)
+			.param("ids", array("bigint", list, LeaseRef::jobId))
+			.param("lease_tokens", array("uuid", list, LeaseRef::token))
+			.param("lease_seconds", seconds(duration)));
+	}
+
+	@Override
+	public List<RescuedJob> rescueExpired(int limit, int maxRescues) {
+		return this.jdbc.sql(this.rescueExpired)
+			.param("limit", limit)
+			.param("max_rescues", maxRescues)
+			.query((rs, row) -> new RescuedJob(rs.getLong("id"), rs.getString("topic"),
+					JobState.ofColumn(rs.getString("state")), rs.getString("claimed_by"), rs.getInt("rescues")))
+			.list();
+	}
+
+	@Override
 	public List<String> release(Collection<LeaseRef> leases) {
 		if (leases.isEmpty()) {
 			return List.of();
@@ -291,10 +340,11 @@ public class PostgresJobStore implements JobStore {
 		return new JobRecord(rs.getLong("id"), rs.getString("topic"), JobState.ofColumn(rs.getString("state")),
 				rs.getString("payload"), rs.getInt("priority"), instant(rs, "run_at"), rs.getBoolean("retried"),
 				rs.getString("unique_key"), rs.getString("unique_scope"), rs.getString("group_key"),
-				rs.getInt("attempt"), rs.getInt("max_attempts"), rs.getInt("errors"), rs.getInt("runs"),
-				rs.getString("last_error"), rs.getString("result"), rs.getString("claimed_by"),
-				rs.getObject("lease_token", UUID.class), instant(rs, "lease_expires_at"), instant(rs, "created_at"),
-				instant(rs, "started_at"), instant(rs, "finished_at"));
+				rs.getInt("attempt"), rs.getInt("max_attempts"), rs.getInt("timeouts"), rs.getInt("rescues"),
+				duration(rs, "timeout_seconds"), rs.getInt("errors"), rs.getInt("runs"), rs.getString("last_error"),
+				rs.getString("result"), rs.getString("claimed_by"), rs.getObject("lease_token", UUID.class),
+				instant(rs, "lease_expires_at"), instant(rs, "created_at"), instant(rs, "started_at"),
+				instant(rs, "finished_at"));
 	}
 
 	private static Set<Long> updatedIds(JdbcClient.StatementSpec statement) {
@@ -337,6 +387,11 @@ public class PostgresJobStore implements JobStore {
 			.thenComparing((claimed) -> claimed.job().job().runAt())
 			.thenComparingLong((claimed) -> claimed.job().job().id());
 
+	}
+
+	private static Duration duration(ResultSet rs, String secondsColumn) throws SQLException {
+		double seconds = rs.getDouble(secondsColumn);
+		return rs.wasNull() ? null : Duration.ofNanos(Math.round(seconds * 1e9));
 	}
 
 	private static Instant instant(ResultSet rs, String column) throws SQLException {

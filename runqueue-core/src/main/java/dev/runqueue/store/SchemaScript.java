@@ -62,6 +62,14 @@ public final class SchemaScript {
 		return script.toString();
 	}
 
+	/**
+	 * The versions of the migrations that ship with this version of runqueue, in order.
+	 * @return the versions, such as {@code ["1", "2"]}
+	 */
+	public static List<String> versions() {
+		return migrations().stream().map((migration) -> String.valueOf(version(migration))).toList();
+	}
+
 	static List<Resource> migrations() {
 		try {
 			Resource[] found = new PathMatchingResourcePatternResolver(SchemaScript.class.getClassLoader())

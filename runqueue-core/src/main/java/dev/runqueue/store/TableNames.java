@@ -51,6 +51,22 @@ public record TableNames(String schema, String prefix) {
 	}
 
 	/**
+	 * The node table, qualified with the schema when there is one.
+	 * @return the table's name
+	 */
+	public String node() {
+		return qualified("node");
+	}
+
+	/**
+	 * The leader table, qualified with the schema when there is one.
+	 * @return the table's name
+	 */
+	public String leader() {
+		return qualified("leader");
+	}
+
+	/**
 	 * The notification channel on which workers hear of added jobs.
 	 * @return the channel's name
 	 */

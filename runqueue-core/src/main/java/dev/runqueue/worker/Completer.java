@@ -180,6 +180,7 @@ final class Completer {
 		List<Completion.Fail> failed = new ArrayList<>();
 		List<Completion.Replace> replaced = new ArrayList<>();
 		List<Completion.Snooze> snoozed = new ArrayList<>();
+		List<Completion.TimedOut> timedOut = new ArrayList<>();
 		for (Completion completion : completions) {
 			if (completion instanceof Completion.Succeed succeed) {
 				succeeded.add(succeed);
@@ -196,6 +197,9 @@ final class Completer {
 			else if (completion instanceof Completion.Snooze snooze) {
 				snoozed.add(snooze);
 			}
+			else if (completion instanceof Completion.TimedOut timeout) {
+				timedOut.add(timeout);
+			}
 		}
 		Set<Long> written = new HashSet<>();
 		written.addAll(store.succeed(succeeded));
@@ -203,6 +207,7 @@ final class Completer {
 		written.addAll(store.fail(failed));
 		written.addAll(store.replace(replaced));
 		written.addAll(store.snooze(snoozed));
+		written.addAll(store.timeOut(timedOut));
 		return written;
 	}
 
@@ -216,6 +221,9 @@ final class Completer {
 		if (completion instanceof Completion.Snooze snooze) {
 			return snooze.delay().isZero();
 		}
+		if (completion instanceof Completion.TimedOut timeout) {
+			return timeout.retryDelay() != null && timeout.retryDelay().isZero();
+		}
 		return false;
 	}
 
@@ -225,6 +233,9 @@ final class Completer {
 	 * @return {@code true} for a retry, replace or snooze with a delay or a time
 	 */
 	static boolean scheduledLater(Completion completion) {
+		if (completion instanceof Completion.TimedOut timeout) {
+			return timeout.retryDelay() != null && !timeout.retryDelay().isZero();
+		}
 		return (completion instanceof Completion.Retry || completion instanceof Completion.Replace
 				|| completion instanceof Completion.Snooze) && !runnableAtOnce(completion);
 	}

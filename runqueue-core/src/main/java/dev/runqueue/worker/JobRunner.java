@@ -60,11 +60,17 @@ final class JobRunner {
 	}
 
 	void run(RunningJob running, TopicSettings topic, JobHandler handler) {
-		if (topic.transactional()) {
+		if (topic.execution().transactional()) {
 			runInTransaction(running, topic, handler);
+			return;
+		}
+		Completion completion = attempt(running, topic, handler);
+		if (running.settle(RunningJob.Settlement.COMPLETED)) {
+			this.completer.submit(completion, topic.name());
 		}
 		else {
-			this.completer.submit(attempt(running, topic, handler), topic.name());
+			logger.debug("Outcome of job id={} not recorded: the run was {} first", running.job().id(),
+					running.settlement());
 		}
 	}
 
@@ -102,6 +108,12 @@ final class JobRunner {
 					running.exit();
 				}
 				Completion completion = completion(running, topic, result);
+				if (!running.settle(RunningJob.Settlement.COMPLETED)) {
+					// Timed out or given up meanwhile: another outcome stands, and this
+					// run's work must not.
+					status.setRollbackOnly();
+					return null;
+				}
 				if (completion instanceof Completion.Retry || completion instanceof Completion.Fail) {
 					status.setRollbackOnly();
 					return completion;
@@ -123,10 +135,12 @@ final class JobRunner {
 			});
 		}
 		catch (HandlerException ex) {
-			failed = failure(running, topic, describe(ex.getCause()), true);
+			failed = running.settle(RunningJob.Settlement.COMPLETED)
+					? failure(running, topic, describe(ex.getCause()), true) : null;
 		}
 		catch (RuntimeException | Error ex) {
-			failed = failure(running, topic, describe(ex), true);
+			failed = running.settle(RunningJob.Settlement.COMPLETED) ? failure(running, topic, describe(ex), true)
+					: null;
 		}
 		if (failed != null) {
 			this.completer.submit(failed, topic.name());

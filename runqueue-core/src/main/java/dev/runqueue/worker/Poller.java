@@ -1,5 +1,6 @@
 package dev.runqueue.worker;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,8 @@ final class Poller {
 
 	private final Executor executor;
 
+	private final Clock clock;
+
 	private final ServiceLoop loop;
 
 	// Jobs claimed and not finished: added by the poller thread when it claims, removed
@@ -50,13 +53,14 @@ final class Poller {
 	private volatile boolean backlog;
 
 	Poller(TopicSettings topic, JobHandler handler, JobStore store, JobRunner runner, WorkerSettings settings,
-			Executor executor) {
+			Executor executor, Clock clock) {
 		this.topic = topic;
 		this.handler = handler;
 		this.store = store;
 		this.runner = runner;
 		this.settings = settings;
 		this.executor = executor;
+		this.clock = clock;
 		this.loop = new ServiceLoop("runqueue-poller-" + topic.name(), this::step);
 	}
 
@@ -106,16 +110,21 @@ final class Poller {
 	 * @return how many were asked for and how many came
 	 */
 	ClaimResult runOnce() {
-		int free = this.topic.concurrency() - this.inFlight.size();
+		int free = this.topic.execution().concurrency() - this.inFlight.size();
 		if (free <= 0) {
 			this.backlog = true;
 			return new ClaimResult(0, 0);
 		}
+		long sentAt = this.clock.millis();
 		List<ClaimedJob> claimed = this.store.claim(this.topic.name(), free, this.settings.nodeName(),
 				this.settings.leaseDuration());
+		// The database set each lease to its now() plus the lease, and its now() came
+		// after sentAt.
+		long leaseTrustedUntil = sentAt + this.settings.leaseDuration().minus(this.settings.leaseMargin()).toMillis();
 		this.backlog = claimed.size() == free;
 		for (ClaimedJob job : claimed) {
-			RunningJob running = new RunningJob(job, this.store);
+			Duration timeout = (job.timeout() != null) ? job.timeout() : this.topic.execution().timeout();
+			RunningJob running = new RunningJob(job, this.topic, this.store, this.clock, leaseTrustedUntil, timeout);
 			this.inFlight.put(job.job().id(), running);
 			try {
 				this.executor.execute(() -> run(running));

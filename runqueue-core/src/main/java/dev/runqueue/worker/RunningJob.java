@@ -1,7 +1,10 @@
 package dev.runqueue.worker;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 
+import dev.runqueue.TopicSettings;
 import dev.runqueue.job.Job;
 import dev.runqueue.job.JobContext;
 import dev.runqueue.job.LeaseLostException;
@@ -12,12 +15,34 @@ import dev.runqueue.store.LeaseRef;
 /**
  * A job this node has claimed and not finished: waiting for its thread, or running. It is
  * the handler's {@link JobContext}, and the handle by which the worker cancels the run.
+ * It also keeps, by this node's clock, until when the node may trust its lease and when
+ * the handler's time is up; the watchdog compares both with the clock. Exactly one
+ * outcome is recorded for a claim: whoever settles the run first (the runner with the
+ * handler's result, the watchdog with a timeout, the lease keeper or the watchdog with a
+ * lost lease) decides it.
  */
 final class RunningJob implements JobContext {
 
 	private final ClaimedJob claimed;
 
+	private final TopicSettings topic;
+
 	private final JobStore store;
+
+	private final Clock clock;
+
+	private final Duration timeout;
+
+	// Written by the lease keeper after each renewal and by extendLease, read by the
+	// watchdog.
+	private volatile long leaseTrustedUntil;
+
+	// Written by enter() on the job's thread, read by the watchdog; Long.MAX_VALUE until
+	// the handler starts.
+	private volatile long timesOutAt = Long.MAX_VALUE;
+
+	// Set once, by whoever settles the run first; read by all.
+	private final AtomicReference<Settlement> settlement = new AtomicReference<>();
 
 	// The thread running the handler, set and cleared by that thread and read by cancel()
 	// from any thread, all
@@ -28,9 +53,23 @@ final class RunningJob implements JobContext {
 	// Written by cancel() from any thread, read by the handler's thread.
 	private volatile boolean cancelled;
 
-	RunningJob(ClaimedJob claimed, JobStore store) {
+	/**
+	 * Creates a running job.
+	 * @param claimed the claimed job
+	 * @param topic the job's topic
+	 * @param store the job table
+	 * @param clock this node's clock
+	 * @param leaseTrustedUntil until when, by the clock, the lease certainly holds
+	 * @param timeout how long the handler may run, or {@code null} for no limit
+	 */
+	RunningJob(ClaimedJob claimed, TopicSettings topic, JobStore store, Clock clock, long leaseTrustedUntil,
+			Duration timeout) {
 		this.claimed = claimed;
+		this.topic = topic;
 		this.store = store;
+		this.clock = clock;
+		this.leaseTrustedUntil = leaseTrustedUntil;
+		this.timeout = timeout;
 	}
 
 	@Override
@@ -38,8 +77,20 @@ final class RunningJob implements JobContext {
 		return this.claimed.job();
 	}
 
+	ClaimedJob claimed() {
+		return this.claimed;
+	}
+
+	TopicSettings topic() {
+		return this.topic;
+	}
+
 	LeaseRef lease() {
 		return this.claimed.lease();
+	}
+
+	Duration timeout() {
+		return this.timeout;
 	}
 
 	@Override
@@ -49,16 +100,38 @@ final class RunningJob implements JobContext {
 
 	@Override
 	public void extendLease(Duration duration) {
+		long sentAt = this.clock.millis();
 		if (!this.store.extendLease(this.claimed.lease(), duration)) {
 			throw new LeaseLostException(this.claimed.job().id());
 		}
+		trustLeaseUntil(sentAt + duration.toMillis());
 	}
 
 	/**
-	 * Marks the start of the handler on the current thread.
+	 * Records that the lease was renewed: it holds at least until {@code until}, by this
+	 * node's clock.
+	 * @param until the time in clock milliseconds
+	 */
+	void trustLeaseUntil(long until) {
+		this.leaseTrustedUntil = Math.max(this.leaseTrustedUntil, until);
+	}
+
+	long leaseTrustedUntil() {
+		return this.leaseTrustedUntil;
+	}
+
+	long timesOutAt() {
+		return this.timesOutAt;
+	}
+
+	/**
+	 * Marks the start of the handler on the current thread, and starts its timeout.
 	 */
 	synchronized void enter() {
 		this.thread = Thread.currentThread();
+		if (this.timeout != null) {
+			this.timesOutAt = this.clock.millis() + this.timeout.toMillis();
+		}
 		if (this.cancelled) {
 			this.thread.interrupt();
 		}
@@ -81,6 +154,45 @@ final class RunningJob implements JobContext {
 		if (this.thread != null) {
 			this.thread.interrupt();
 		}
+	}
+
+	/**
+	 * Decides the run's outcome, unless it was decided already.
+	 * @param how how the run ended
+	 * @return whether this call decided it
+	 */
+	boolean settle(Settlement how) {
+		return this.settlement.compareAndSet(null, how);
+	}
+
+	/**
+	 * How the run was decided.
+	 * @return the settlement, or {@code null} while undecided
+	 */
+	Settlement settlement() {
+		return this.settlement.get();
+	}
+
+	/**
+	 * How a run's outcome was decided.
+	 */
+	enum Settlement {
+
+		/** The handler returned or threw, and its outcome is recorded. */
+		COMPLETED,
+
+		/** The handler ran past its timeout. */
+		TIMED_OUT,
+
+		/**
+		 * This node lost the lease: it could not renew it in time, or the job was taken
+		 * from it.
+		 */
+		LEASE_LOST,
+
+		/** The node released the job on shutdown. */
+		RELEASED
+
 	}
 
 }

@@ -1,5 +1,6 @@
 package dev.runqueue.worker;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -15,6 +16,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 import javax.sql.DataSource;
 
@@ -22,8 +24,12 @@ import dev.runqueue.JsonCodec;
 import dev.runqueue.TopicSettings;
 import dev.runqueue.job.JobHandler;
 import dev.runqueue.maintenance.DuePromoter;
+import dev.runqueue.maintenance.Maintenance;
+import dev.runqueue.maintenance.MaintenanceSettings;
 import dev.runqueue.store.JobStore;
 import dev.runqueue.store.LeaseRef;
+import dev.runqueue.store.NodeStore;
+import dev.runqueue.store.PostgresNodeStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +53,8 @@ public final class Worker {
 
 	private final JobStore store;
 
+	private final NodeStore nodes;
+
 	private final Map<String, Poller> pollers;
 
 	private final List<Runnable> executorShutdowns;
@@ -57,12 +65,22 @@ public final class Worker {
 
 	private final DuePromoter promoter;
 
+	private final LeaseKeeper leaseKeeper;
+
+	private final Watchdog watchdog;
+
+	private final Maintenance maintenance;
+
+	private final LongAdder leaseLosses = new LongAdder();
+
 	// Written by start() and stop(), which are synchronized; read by anyone.
 	private volatile boolean running;
 
 	private Worker(Builder builder) {
 		this.settings = builder.settings;
 		this.store = builder.store;
+		this.nodes = (builder.nodes != null) ? builder.nodes
+				: new PostgresNodeStore(builder.dataSource, builder.store.tableNames());
 		this.promoter = new DuePromoter(this.store, this.settings.pollInterval());
 		this.completer = new Completer(this.store, (topics) -> topics.forEach(this::wake), this.promoter::wake);
 		TransactionTemplate transactions = (builder.transactionManager != null)
@@ -74,12 +92,17 @@ public final class Worker {
 		builder.handlers.forEach((name, registration) -> {
 			Executor executor = executor(registration.topic(), this.settings.virtualThreads(), executorShutdowns);
 			pollers.put(name, new Poller(registration.topic(), registration.handler(), this.store, runner,
-					this.settings, executor));
+					this.settings, executor, builder.clock));
 		});
 		this.pollers = Map.copyOf(pollers);
 		this.executorShutdowns = List.copyOf(executorShutdowns);
 		this.listener = new NotificationListener(builder.dataSource, this.store.tableNames(), this::wake,
 				this.promoter::wake, this::wakeAll);
+		this.leaseKeeper = new LeaseKeeper(this.settings, this.store, this.nodes, this::inFlight, this::register,
+				builder.clock, this.leaseLosses);
+		this.watchdog = new Watchdog(this::inFlight, this.completer, builder.clock, this.settings.nodeName(),
+				this.leaseLosses);
+		this.maintenance = new Maintenance(builder.maintenance, this.store, this.nodes, this.settings.nodeName());
 	}
 
 	/**
@@ -100,18 +123,23 @@ public final class Worker {
 		if (this.running) {
 			return;
 		}
+		registerAtStart();
 		this.running = true;
 		this.completer.start();
 		this.listener.start();
 		this.promoter.start();
+		this.leaseKeeper.start();
+		this.watchdog.start();
+		this.maintenance.start();
 		this.pollers.values().forEach(Poller::start);
 		logger.info("runqueue worker started node={} topics={}", this.settings.nodeName(), this.pollers.keySet());
 	}
 
 	/**
-	 * Stops gracefully: stops claiming, lets running jobs finish within the grace period,
-	 * then cancels the rest and releases them so that another node starts them at once
-	 * without losing an attempt.
+	 * Stops gracefully: stops claiming, lets running jobs finish within the grace period
+	 * (their leases are renewed meanwhile), then releases the jobs still running so that
+	 * another node starts them at once without losing an attempt, and interrupts their
+	 * handlers. The heartbeat stops last, and the node is recorded as stopped.
 	 */
 	public synchronized void stop() {
 		if (!this.running) {
@@ -128,12 +156,17 @@ public final class Worker {
 			}
 			int released = releaseInFlight();
 			this.completer.stop(LOOP_STOP_TIMEOUT);
+			this.watchdog.stop();
 			this.promoter.stop(LOOP_STOP_TIMEOUT);
 			this.listener.stop(LOOP_STOP_TIMEOUT);
+			this.maintenance.stop(LOOP_STOP_TIMEOUT);
+			this.leaseKeeper.stop(LOOP_STOP_TIMEOUT);
+			markStopped();
 			logger.info("runqueue worker stopped node={} released={}", this.settings.nodeName(), released);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
+			this.watchdog.stop();
 			logger.warn("runqueue worker interrupted while stopping node={}; jobs still held run again when their "
 					+ "leases expire", this.settings.nodeName());
 		}
@@ -174,13 +207,65 @@ public final class Worker {
 		return this.completer.staleWrites();
 	}
 
+	/**
+	 * How many times this node gave a job up because it could not trust its lease any
+	 * more.
+	 * @return the count since start
+	 */
+	public long leaseLosses() {
+		return this.leaseLosses.sum();
+	}
+
+	/**
+	 * Whether this node leads the cluster's maintenance.
+	 * @return {@code true} if it does
+	 */
+	public boolean isLeader() {
+		return this.maintenance.isLeader();
+	}
+
 	private int inFlightCount() {
 		return this.pollers.values().stream().mapToInt((poller) -> poller.inFlight().size()).sum();
 	}
 
+	private List<RunningJob> inFlight() {
+		List<RunningJob> all = new ArrayList<>();
+		this.pollers.values().forEach((poller) -> all.addAll(poller.inFlight().values()));
+		return all;
+	}
+
+	private void register() {
+		this.nodes.register(this.settings.nodeName(), WorkerSettings.hostName(), WorkerSettings.processId(),
+				this.pollers.keySet());
+	}
+
+	private void registerAtStart() {
+		try {
+			register();
+		}
+		catch (RuntimeException ex) {
+			throw new IllegalStateException("runqueue could not register node " + this.settings.nodeName()
+					+ " in table " + this.store.tableNames().node() + ". Is the database reachable, and does it have "
+					+ "runqueue's tables? They are created at start-up unless runqueue.migrations.enabled=false; "
+					+ "dev.runqueue.store.SchemaScript prints them for applying by hand. Cause: " + ex.getMessage(),
+					ex);
+		}
+	}
+
+	private void markStopped() {
+		try {
+			this.nodes.markStopped(this.settings.nodeName());
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not record that node {} stopped; it counts as dead once its heartbeat is old: {}",
+					this.settings.nodeName(), ex.toString());
+		}
+	}
+
 	private int releaseInFlight() {
-		List<RunningJob> left = new ArrayList<>();
-		this.pollers.values().forEach((poller) -> left.addAll(poller.inFlight().values()));
+		List<RunningJob> left = inFlight().stream()
+			.filter((job) -> job.settle(RunningJob.Settlement.RELEASED))
+			.toList();
 		if (left.isEmpty()) {
 			return 0;
 		}
@@ -233,8 +318,9 @@ public final class Worker {
 			thread.setDaemon(true);
 			return thread;
 		};
-		ThreadPoolExecutor executor = new ThreadPoolExecutor(topic.concurrency(), topic.concurrency(), 60,
-				TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threads);
+		int threadCount = topic.execution().concurrency();
+		ThreadPoolExecutor executor = new ThreadPoolExecutor(threadCount, threadCount, 60, TimeUnit.SECONDS,
+				new LinkedBlockingQueue<>(), threads);
 		executor.allowCoreThreadTimeOut(true);
 		shutdowns.add(executor::shutdown);
 		return executor;
@@ -256,6 +342,12 @@ public final class Worker {
 		private JsonCodec json = new JsonCodec();
 
 		private PlatformTransactionManager transactionManager;
+
+		private NodeStore nodes;
+
+		private MaintenanceSettings maintenance = MaintenanceSettings.DEFAULT;
+
+		private Clock clock = Clock.systemUTC();
 
 		private Builder(DataSource dataSource, JobStore store) {
 			this.dataSource = Objects.requireNonNull(dataSource, "dataSource must not be null");
@@ -294,6 +386,38 @@ public final class Worker {
 		}
 
 		/**
+		 * Sets the store of the cluster's tables; by default one on the job store's data
+		 * source and tables.
+		 * @param nodes the store
+		 * @return this builder
+		 */
+		public Builder nodeStore(NodeStore nodes) {
+			this.nodes = Objects.requireNonNull(nodes, "nodes must not be null");
+			return this;
+		}
+
+		/**
+		 * Sets how the cluster's maintenance runs on this node.
+		 * @param maintenance the settings
+		 * @return this builder
+		 */
+		public Builder maintenance(MaintenanceSettings maintenance) {
+			this.maintenance = Objects.requireNonNull(maintenance, "maintenance must not be null");
+			return this;
+		}
+
+		/**
+		 * Sets the clock by which the node times handlers and trusts its leases.
+		 * Everything the queue times is timed by the database's clock instead.
+		 * @param clock the clock
+		 * @return this builder
+		 */
+		public Builder clock(Clock clock) {
+			this.clock = Objects.requireNonNull(clock, "clock must not be null");
+			return this;
+		}
+
+		/**
 		 * Runs a topic's jobs with a handler.
 		 * @param topic the topic
 		 * @param handler the handler
@@ -317,7 +441,7 @@ public final class Worker {
 		 */
 		public Worker build() {
 			for (Registration registration : this.handlers.values()) {
-				if (registration.topic().transactional() && this.transactionManager == null) {
+				if (registration.topic().execution().transactional() && this.transactionManager == null) {
 					throw new IllegalStateException("Topic '" + registration.topic().name()
 							+ "' is transactional, but the worker has no transaction manager");
 				}

@@ -14,19 +14,25 @@ import dev.runqueue.InvalidSettingException;
  * @param nodeName the name this node claims jobs under; unique in the cluster
  * @param pollInterval how often each topic looks for jobs when no notification came, and
  * the longest wait for a scheduled job to become runnable
- * @param leaseDuration how long a claim holds a job before another node may take it back
+ * @param leaseDuration how long a claim, or its last renewal, holds a job before another
+ * node may take it back
+ * @param heartbeatInterval how often the node renews its leases and records its
+ * heartbeat; at most half the lease
  * @param shutdownGracePeriod how long running jobs may take to finish when the node
  * stops, before they are interrupted and released
  * @param virtualThreads whether handlers run on virtual threads (JDK 21 or newer)
  */
-public record WorkerSettings(String nodeName, Duration pollInterval, Duration leaseDuration,
+public record WorkerSettings(String nodeName, Duration pollInterval, Duration leaseDuration, Duration heartbeatInterval,
 		Duration shutdownGracePeriod, boolean virtualThreads) {
 
 	/** Default poll interval. */
 	public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
 
 	/** Default lease. */
-	public static final Duration DEFAULT_LEASE_DURATION = Duration.ofMinutes(5);
+	public static final Duration DEFAULT_LEASE_DURATION = Duration.ofSeconds(30);
+
+	/** Default heartbeat interval. */
+	public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(10);
 
 	/** Default grace period on shutdown. */
 	public static final Duration DEFAULT_SHUTDOWN_GRACE_PERIOD = Duration.ofSeconds(20);
@@ -41,6 +47,11 @@ public record WorkerSettings(String nodeName, Duration pollInterval, Duration le
 		InvalidSettingException.require(positive(pollInterval), "pollInterval", pollInterval, "must be positive");
 		InvalidSettingException.require(leaseDuration != null && leaseDuration.compareTo(Duration.ofSeconds(1)) >= 0,
 				"leaseDuration", leaseDuration, "must be at least 1s");
+		InvalidSettingException.require(positive(heartbeatInterval), "heartbeatInterval", heartbeatInterval,
+				"must be positive");
+		InvalidSettingException.require(heartbeatInterval.multipliedBy(2).compareTo(leaseDuration) <= 0,
+				"heartbeatInterval", heartbeatInterval, "must be at most half of leaseDuration (" + leaseDuration
+						+ "), so that a lease survives a missed renewal");
 		InvalidSettingException.require(shutdownGracePeriod != null && !shutdownGracePeriod.isNegative(),
 				"shutdownGracePeriod", shutdownGracePeriod, "must not be negative");
 	}
@@ -52,7 +63,7 @@ public record WorkerSettings(String nodeName, Duration pollInterval, Duration le
 	 */
 	public static WorkerSettings defaults() {
 		return new WorkerSettings(defaultNodeName(), DEFAULT_POLL_INTERVAL, DEFAULT_LEASE_DURATION,
-				DEFAULT_SHUTDOWN_GRACE_PERIOD, false);
+				DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_SHUTDOWN_GRACE_PERIOD, false);
 	}
 
 	/**
@@ -61,15 +72,30 @@ public record WorkerSettings(String nodeName, Duration pollInterval, Duration le
 	 * @return the name
 	 */
 	public static String defaultNodeName() {
-		String host;
+		return hostName() + "-" + processId() + "-" + UUID.randomUUID().toString().substring(0, 8);
+	}
+
+	static String hostName() {
 		try {
-			host = InetAddress.getLocalHost().getHostName();
+			return InetAddress.getLocalHost().getHostName();
 		}
 		catch (UnknownHostException ex) {
-			host = "unknown-host";
+			return "unknown-host";
 		}
-		String pid = String.valueOf(ManagementFactory.getRuntimeMXBean().getPid());
-		return host + "-" + pid + "-" + UUID.randomUUID().toString().substring(0, 8);
+	}
+
+	static long processId() {
+		return ManagementFactory.getRuntimeMXBean().getPid();
+	}
+
+	/**
+	 * How long before the lease's expiry, by this node's clock, the node stops trusting
+	 * it and cancels the job: a tenth of the lease, at most one second.
+	 * @return the margin
+	 */
+	public Duration leaseMargin() {
+		Duration tenth = this.leaseDuration.dividedBy(10);
+		return (tenth.compareTo(Duration.ofSeconds(1)) < 0) ? tenth : Duration.ofSeconds(1);
 	}
 
 	/**
@@ -78,8 +104,8 @@ public record WorkerSettings(String nodeName, Duration pollInterval, Duration le
 	 * @return the copy
 	 */
 	public WorkerSettings withNodeName(String nodeName) {
-		return new WorkerSettings(nodeName, this.pollInterval, this.leaseDuration, this.shutdownGracePeriod,
-				this.virtualThreads);
+		return new WorkerSettings(nodeName, this.pollInterval, this.leaseDuration, this.heartbeatInterval,
+				this.shutdownGracePeriod, this.virtualThreads);
 	}
 
 	/**
@@ -88,18 +114,19 @@ public record WorkerSettings(String nodeName, Duration pollInterval, Duration le
 	 * @return the copy
 	 */
 	public WorkerSettings withPollInterval(Duration pollInterval) {
-		return new WorkerSettings(this.nodeName, pollInterval, this.leaseDuration, this.shutdownGracePeriod,
-				this.virtualThreads);
+		return new WorkerSettings(this.nodeName, pollInterval, this.leaseDuration, this.heartbeatInterval,
+				this.shutdownGracePeriod, this.virtualThreads);
 	}
 
 	/**
-	 * A copy with another lease duration.
+	 * A copy with another lease and heartbeat interval.
 	 * @param leaseDuration the lease
+	 * @param heartbeatInterval how often leases are renewed
 	 * @return the copy
 	 */
-	public WorkerSettings withLeaseDuration(Duration leaseDuration) {
-		return new WorkerSettings(this.nodeName, this.pollInterval, leaseDuration, this.shutdownGracePeriod,
-				this.virtualThreads);
+	public WorkerSettings withLease(Duration leaseDuration, Duration heartbeatInterval) {
+		return new WorkerSettings(this.nodeName, this.pollInterval, leaseDuration, heartbeatInterval,
+				this.shutdownGracePeriod, this.virtualThreads);
 	}
 
 	/**
@@ -108,8 +135,8 @@ public record WorkerSettings(String nodeName, Duration pollInterval, Duration le
 	 * @return the copy
 	 */
 	public WorkerSettings withShutdownGracePeriod(Duration shutdownGracePeriod) {
-		return new WorkerSettings(this.nodeName, this.pollInterval, this.leaseDuration, shutdownGracePeriod,
-				this.virtualThreads);
+		return new WorkerSettings(this.nodeName, this.pollInterval, this.leaseDuration, this.heartbeatInterval,
+				shutdownGracePeriod, this.virtualThreads);
 	}
 
 	/**
@@ -118,8 +145,8 @@ public record WorkerSettings(String nodeName, Duration pollInterval, Duration le
 	 * @return the copy
 	 */
 	public WorkerSettings withVirtualThreads(boolean virtualThreads) {
-		return new WorkerSettings(this.nodeName, this.pollInterval, this.leaseDuration, this.shutdownGracePeriod,
-				virtualThreads);
+		return new WorkerSettings(this.nodeName, this.pollInterval, this.leaseDuration, this.heartbeatInterval,
+				this.shutdownGracePeriod, virtualThreads);
 	}
 
 	private static boolean positive(Duration duration) {

@@ -15,10 +15,17 @@ CREATE TABLE ${table_prefix}job (
     unique_key        text,
     unique_scope      text        NOT NULL DEFAULT 'live',
     group_key         text,
+    -- attempt counts the claims of this round (a replace starts a new round), less snoozes and timeouts, which
+    -- have limits of their own; timeouts and rescues count this round's timeouts and rescues; errors and runs
+    -- count failed attempts and successful rounds over the job's life.
     attempt           integer     NOT NULL DEFAULT 0,
     max_attempts      integer     NOT NULL,
+    timeouts          integer     NOT NULL DEFAULT 0,
+    rescues           integer     NOT NULL DEFAULT 0,
     errors            integer     NOT NULL DEFAULT 0,
     runs              integer     NOT NULL DEFAULT 0,
+    -- The job's own timeout, when it differs from its topic's.
+    timeout           interval,
     last_error        text,
     result            jsonb,
     -- The lease: which node claimed the job last, with which token, until when. Every write after the claim

@@ -51,7 +51,7 @@ class BackoffTest {
 
 	@Test
 	void retryPolicyGivesUpAfterTheJobsOwnAttempts() {
-		RetryPolicy policy = new RetryPolicy(10, Backoff.fixed(Duration.ofSeconds(3)), true);
+		RetryPolicy policy = new RetryPolicy(10, Backoff.fixed(Duration.ofSeconds(3)), true, 3);
 
 		assertThat(policy.retryDelay(1, 2, this.random)).hasValue(Duration.ofSeconds(3));
 		assertThat(policy.retryDelay(2, 2, this.random)).isEmpty();
@@ -64,7 +64,7 @@ class BackoffTest {
 			.satisfies((ex) -> assertThat(ex.setting()).isEqualTo("max"))
 			.withMessage("max must not be shorter than initial (PT5S), but was PT1S");
 		assertThatExceptionOfType(InvalidSettingException.class)
-			.isThrownBy(() -> new RetryPolicy(0, Backoff.DEFAULT, true))
+			.isThrownBy(() -> new RetryPolicy(0, Backoff.DEFAULT, true, 3))
 			.satisfies((ex) -> assertThat(ex.setting()).isEqualTo("maxAttempts"));
 	}
 

@@ -112,7 +112,7 @@ class PostgresJobStoreTest {
 
 	@Test
 	void retainedUniqueKeyBlocksAfterItsJobHasFinished() {
-		JobInsert retained = new JobInsert("email", "{}", 1000, null, null, "once", "retained", null, 3);
+		JobInsert retained = new JobInsert("email", "{}", 1000, null, null, "once", "retained", null, 3, null);
 		long first = this.store.insert(retained).getAsLong();
 		ClaimedJob claimed = this.store.claim("email", 1, "node-a", LEASE).get(0);
 		this.store.succeed(List.of(new Completion.Succeed(claimed.lease(), null)));
@@ -488,7 +488,8 @@ class PostgresJobStoreTest {
 	}
 
 	private static JobInsert job(String topic, int priority, Instant runAt, Duration delay, String uniqueKey) {
-		return new JobInsert(topic, "{\"to\": \"a@example.com\"}", priority, runAt, delay, uniqueKey, "live", null, 3);
+		return new JobInsert(topic, "{\"to\": \"a@example.com\"}", priority, runAt, delay, uniqueKey, "live", null, 3,
+				null);
 	}
 
 }

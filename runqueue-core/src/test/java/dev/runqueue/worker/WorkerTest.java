@@ -50,7 +50,7 @@ class WorkerTest {
 	// a finished job made room, or a scheduled job came due.
 	private static final Duration NO_POLLING = Duration.ofMinutes(10);
 
-	private static final RetryPolicy FAST_RETRIES = new RetryPolicy(3, Backoff.fixed(Duration.ofMillis(10)), true);
+	private static final RetryPolicy FAST_RETRIES = new RetryPolicy(3, Backoff.fixed(Duration.ofMillis(10)), true, 3);
 
 	private static DataSource otherNodeDataSource;
 

@@ -11,6 +11,8 @@ import dev.runqueue.JsonCodec;
 import dev.runqueue.RunQueue;
 import dev.runqueue.TopicSettings;
 import dev.runqueue.store.JobStore;
+import dev.runqueue.store.NodeStore;
+import dev.runqueue.store.PostgresNodeStore;
 import dev.runqueue.store.PostgresJobStore;
 import dev.runqueue.spring.RunQueueCustomizer;
 import dev.runqueue.spring.RunQueueDataSource;
@@ -87,6 +89,17 @@ public final class RunQueueAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	NodeStore runQueueNodeStore(ObjectProvider<DataSource> dataSource,
+			@RunQueueDataSource ObjectProvider<DataSource> runQueueDataSource, RunQueueProperties properties,
+			ObjectProvider<RunQueueMigrations> migrations) {
+		migrations.ifAvailable((migrated) -> {
+		});
+		return new PostgresNodeStore(dataSource(dataSource, runQueueDataSource),
+				properties.getDatabase().toTableNames());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	RunQueueTopics runQueueTopics(RunQueueProperties properties, RunQueueJobMethodProcessor handlers,
 			ObjectProvider<RunQueueCustomizer> customizers) {
 		List<RunQueueCustomizer> ordered = customizers.orderedStream().toList();
@@ -106,7 +119,7 @@ public final class RunQueueAutoConfiguration {
 	@ConditionalOnMissingBean
 	@ConditionalOnBooleanProperty(name = "runqueue.worker.enabled", matchIfMissing = true)
 	RunQueueLifecycle runQueueLifecycle(ObjectProvider<DataSource> dataSource,
-			@RunQueueDataSource ObjectProvider<DataSource> runQueueDataSource, JobStore store,
+			@RunQueueDataSource ObjectProvider<DataSource> runQueueDataSource, JobStore store, NodeStore nodes,
 			RunQueueProperties properties, RunQueueTopics topics, RunQueueJobMethodProcessor handlers, JsonCodec json,
 			ObjectProvider<PlatformTransactionManager> transactionManager,
 			ObjectProvider<RunQueueCustomizer> customizers, Environment environment) {
@@ -117,6 +130,8 @@ public final class RunQueueAutoConfiguration {
 				settings = customizer.customizeWorker(settings);
 			}
 			return Worker.builder(workerDataSource, store)
+				.nodeStore(nodes)
+				.maintenance(properties.getMaintenance().toSettings())
 				.settings(settings)
 				.json(json)
 				.transactionManager(transactionManager.getIfUnique());

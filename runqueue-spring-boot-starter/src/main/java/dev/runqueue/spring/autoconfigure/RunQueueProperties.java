@@ -5,10 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import dev.runqueue.ExecutionSettings;
 import dev.runqueue.InvalidSettingException;
 import dev.runqueue.JobDefaults;
 import dev.runqueue.TopicSettings;
 import dev.runqueue.UniqueScope;
+import dev.runqueue.maintenance.MaintenanceSettings;
 import dev.runqueue.retry.RetryPolicy;
 import dev.runqueue.store.TableNames;
 import dev.runqueue.worker.WorkerSettings;
@@ -41,6 +43,8 @@ public class RunQueueProperties implements Validator {
 	private final Migrations migrations = new Migrations();
 
 	private final Worker worker = new Worker();
+
+	private final Maintenance maintenance = new Maintenance();
 
 	/**
 	 * Topics by name, each with the defaults of its jobs and how they run.
@@ -75,6 +79,10 @@ public class RunQueueProperties implements Validator {
 		return this.worker;
 	}
 
+	public Maintenance getMaintenance() {
+		return this.maintenance;
+	}
+
 	public Map<String, Topic> getTopics() {
 		return this.topics;
 	}
@@ -93,6 +101,7 @@ public class RunQueueProperties implements Validator {
 		RunQueueProperties properties = (RunQueueProperties) target;
 		check(errors, "database", properties.database::toTableNames);
 		check(errors, "worker", () -> properties.worker.toSettings(false));
+		check(errors, "maintenance", properties.maintenance::toSettings);
 		properties.topics.forEach((name, topic) -> {
 			try {
 				TopicSettings.requireValidName(name);
@@ -197,9 +206,17 @@ public class RunQueueProperties implements Validator {
 		private Duration pollInterval = Duration.ofSeconds(1);
 
 		/**
-		 * How long a claim holds a job before another node may take it back.
+		 * How long a claim, or its last renewal, holds a job before another node may take
+		 * it back. A node that dies loses its jobs to other nodes this long after its
+		 * last renewal.
 		 */
-		private Duration leaseDuration = Duration.ofMinutes(5);
+		private Duration leaseDuration = Duration.ofSeconds(30);
+
+		/**
+		 * How often the node renews the leases of the jobs it runs and records its
+		 * heartbeat; at most half the lease.
+		 */
+		private Duration heartbeatInterval = Duration.ofSeconds(10);
 
 		/**
 		 * How long running jobs may take to finish when the node stops, before they are
@@ -240,6 +257,14 @@ public class RunQueueProperties implements Validator {
 			this.leaseDuration = leaseDuration;
 		}
 
+		public Duration getHeartbeatInterval() {
+			return this.heartbeatInterval;
+		}
+
+		public void setHeartbeatInterval(Duration heartbeatInterval) {
+			this.heartbeatInterval = heartbeatInterval;
+		}
+
 		public Duration getShutdownGracePeriod() {
 			return this.shutdownGracePeriod;
 		}
@@ -250,8 +275,61 @@ public class RunQueueProperties implements Validator {
 
 		WorkerSettings toSettings(boolean virtualThreads) {
 			String name = (this.nodeName != null) ? this.nodeName : WorkerSettings.defaultNodeName();
-			return new WorkerSettings(name, this.pollInterval, this.leaseDuration, this.shutdownGracePeriod,
-					virtualThreads);
+			return new WorkerSettings(name, this.pollInterval, this.leaseDuration, this.heartbeatInterval,
+					this.shutdownGracePeriod, virtualThreads);
+		}
+
+	}
+
+	/**
+	 * The cluster's maintenance, which the leader node runs.
+	 */
+	public static class Maintenance {
+
+		/**
+		 * How often the leader takes back jobs whose leases expired, and how often each
+		 * node checks whether it should lead. The leader's own lease lasts three
+		 * intervals.
+		 */
+		private Duration interval = Duration.ofSeconds(10);
+
+		/**
+		 * How many times a job may be taken back from a node whose lease on it expired
+		 * before it is quarantined as failed: a job that keeps killing its nodes.
+		 */
+		private int maxRescues = 3;
+
+		/**
+		 * How long a stopped or dead node stays in the cluster view.
+		 */
+		private Duration nodeRetention = Duration.ofHours(24);
+
+		public Duration getInterval() {
+			return this.interval;
+		}
+
+		public void setInterval(Duration interval) {
+			this.interval = interval;
+		}
+
+		public int getMaxRescues() {
+			return this.maxRescues;
+		}
+
+		public void setMaxRescues(int maxRescues) {
+			this.maxRescues = maxRescues;
+		}
+
+		public Duration getNodeRetention() {
+			return this.nodeRetention;
+		}
+
+		public void setNodeRetention(Duration nodeRetention) {
+			this.nodeRetention = nodeRetention;
+		}
+
+		MaintenanceSettings toSettings() {
+			return new MaintenanceSettings(this.interval, this.maxRescues, this.nodeRetention);
 		}
 
 	}
@@ -292,6 +370,19 @@ public class RunQueueProperties implements Validator {
 		 * Attempts a job has, counting the first.
 		 */
 		private int maxAttempts = 10;
+
+		/**
+		 * How long the handler may run on a job before it is cancelled (its JobContext
+		 * says so and its thread is interrupted) and the attempt counts as timed out. No
+		 * limit when not set; a job's own timeout wins.
+		 */
+		private Duration timeout;
+
+		/**
+		 * How many times a job may time out; it fails for good when it times out this
+		 * many times. Timeouts do not use the job's attempts.
+		 */
+		private int maxTimeouts = 3;
 
 		private final Backoff backoff = new Backoff();
 
@@ -360,6 +451,22 @@ public class RunQueueProperties implements Validator {
 			this.maxAttempts = maxAttempts;
 		}
 
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		public int getMaxTimeouts() {
+			return this.maxTimeouts;
+		}
+
+		public void setMaxTimeouts(int maxTimeouts) {
+			this.maxTimeouts = maxTimeouts;
+		}
+
 		public Backoff getBackoff() {
 			return this.backoff;
 		}
@@ -398,8 +505,10 @@ public class RunQueueProperties implements Validator {
 			catch (InvalidSettingException ex) {
 				throw ex.within("backoff");
 			}
-			RetryPolicy retryPolicy = new RetryPolicy(this.maxAttempts, backoffSettings, this.freshFirst);
-			return new TopicSettings(name, jobDefaults, retryPolicy, this.concurrency, this.transactional);
+			RetryPolicy retryPolicy = new RetryPolicy(this.maxAttempts, backoffSettings, this.freshFirst,
+					this.maxTimeouts);
+			ExecutionSettings execution = new ExecutionSettings(this.concurrency, this.transactional, this.timeout);
+			return new TopicSettings(name, jobDefaults, retryPolicy, execution);
 		}
 
 	}

@@ -58,10 +58,11 @@ class RunQueueAutoConfigurationTests {
 		.withPropertyValues("runqueue.worker.shutdown-grace-period=1s");
 
 	@BeforeEach
-	void emptyTheJobTable() {
+	void startFromAnEmptySchema() {
 		JdbcClient jdbc = JdbcClient.create(postgres.dataSource());
-		jdbc.sql("DROP TABLE IF EXISTS runqueue_job, runqueue_schema_history CASCADE").update();
-		jdbc.sql("DROP FUNCTION IF EXISTS runqueue_notify_added").update();
+		jdbc.sql("DROP SCHEMA public CASCADE").update();
+		jdbc.sql("CREATE SCHEMA public").update();
+		jdbc.sql("DROP SCHEMA IF EXISTS jobs_here CASCADE").update();
 	}
 
 	@Test
@@ -111,12 +112,27 @@ class RunQueueAutoConfigurationTests {
 
 	@Test
 	void doesNotMigrateWhenMigrationsAreDisabled() {
-		this.contextRunner.withPropertyValues("runqueue.migrations.enabled=false")
+		this.contextRunner.withPropertyValues("runqueue.migrations.enabled=false", "runqueue.worker.enabled=false")
 			.withUserConfiguration(EmailHandler.class)
 			.run((context) -> {
 				assertThat(context).hasNotFailed().doesNotHaveBean(RunQueueMigrations.class);
 				assertThat(tableExists("runqueue_job")).isFalse();
 			});
+	}
+
+	@Test
+	void aWorkerWithoutItsTablesFailsStartUpSayingHowToCreateThem() {
+		this.contextRunner.withPropertyValues("runqueue.migrations.enabled=false")
+			.withUserConfiguration(EmailHandler.class)
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessageContaining("runqueue_node"));
+		this.contextRunner.withPropertyValues("runqueue.migrations.enabled=false")
+			.withUserConfiguration(EmailHandler.class)
+			.run((context) -> assertThat(context.getStartupFailure())
+				.hasStackTraceContaining("runqueue could not register node")
+				.hasStackTraceContaining("runqueue.migrations.enabled=false"));
 	}
 
 	@Test

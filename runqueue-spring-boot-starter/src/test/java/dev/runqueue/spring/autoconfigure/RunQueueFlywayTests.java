@@ -7,6 +7,7 @@ import dev.runqueue.RunQueue;
 import dev.runqueue.job.JobState;
 import dev.runqueue.spring.RunQueueJob;
 import dev.runqueue.store.JobStore;
+import dev.runqueue.store.SchemaScript;
 import dev.runqueue.testpostgres.PostgresExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,7 +55,7 @@ class RunQueueFlywayTests {
 		this.contextRunner.run((context) -> {
 			assertThat(context).hasNotFailed().hasSingleBean(org.flywaydb.core.Flyway.class);
 			assertThat(appliedVersions("flyway_schema_history")).containsExactly("1", "2");
-			assertThat(appliedVersions("runqueue_schema_history")).containsExactly("1");
+			assertThat(appliedVersions("runqueue_schema_history")).isEqualTo(SchemaScript.versions());
 			assertThat(columns("orders")).contains("state");
 			assertJobsRun(context.getBean(RunQueue.class), context.getBean(JobStore.class));
 		});
@@ -70,7 +71,7 @@ class RunQueueFlywayTests {
 		this.contextRunner.withUserConfiguration(EarlyUser.class).run((context) -> {
 			assertThat(context).hasNotFailed();
 			assertThat(appliedVersions("flyway_schema_history")).containsExactly("1", "2");
-			assertThat(appliedVersions("runqueue_schema_history")).containsExactly("1");
+			assertThat(appliedVersions("runqueue_schema_history")).isEqualTo(SchemaScript.versions());
 		});
 	}
 
@@ -82,7 +83,7 @@ class RunQueueFlywayTests {
 			.withPropertyValues("spring.flyway.baseline-on-migrate=true", "spring.flyway.baseline-version=0")
 			.run((context) -> {
 				assertThat(context).hasNotFailed();
-				assertThat(appliedVersions("runqueue_schema_history")).contains("1");
+				assertThat(appliedVersions("runqueue_schema_history")).isEqualTo(SchemaScript.versions());
 				assertThat(appliedVersions("flyway_schema_history")).contains("1", "2");
 			});
 	}
@@ -95,7 +96,7 @@ class RunQueueFlywayTests {
 		this.contextRunner.run((context) -> {
 			assertThat(context).hasNotFailed();
 			assertThat(appliedVersions("flyway_schema_history")).containsExactly("1", "2");
-			assertThat(appliedVersions("runqueue_schema_history")).containsExactly("1");
+			assertThat(appliedVersions("runqueue_schema_history")).isEqualTo(SchemaScript.versions());
 		});
 	}
 

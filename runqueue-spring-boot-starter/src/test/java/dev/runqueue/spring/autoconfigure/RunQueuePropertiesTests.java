@@ -1,8 +1,10 @@
 package dev.runqueue.spring.autoconfigure;
 
+import dev.runqueue.ExecutionSettings;
 import dev.runqueue.JobDefaults;
 import dev.runqueue.TopicSettings;
 import dev.runqueue.UniqueScope;
+import dev.runqueue.maintenance.MaintenanceSettings;
 import dev.runqueue.retry.Backoff;
 import dev.runqueue.retry.RetryPolicy;
 import dev.runqueue.store.TableNames;
@@ -38,12 +40,16 @@ class RunQueuePropertiesTests {
 		assertThat(topic.getMaxAttempts()).isEqualTo(RetryPolicy.DEFAULT_MAX_ATTEMPTS);
 		assertThat(topic.getBackoff().toBackoff()).isEqualTo(Backoff.DEFAULT);
 		assertThat(topic.isFreshFirst()).isEqualTo(RetryPolicy.DEFAULT.freshFirst());
-		assertThat(topic.getConcurrency()).isEqualTo(TopicSettings.DEFAULT_CONCURRENCY);
+		assertThat(topic.getConcurrency()).isEqualTo(ExecutionSettings.DEFAULT_CONCURRENCY);
+		assertThat(topic.getTimeout()).isEqualTo(ExecutionSettings.DEFAULT.timeout());
+		assertThat(topic.getMaxTimeouts()).isEqualTo(RetryPolicy.DEFAULT_MAX_TIMEOUTS);
+		assertThat(properties.getMaintenance().toSettings()).isEqualTo(MaintenanceSettings.DEFAULT);
 		assertThat(properties.getDatabase().toTableNames()).isEqualTo(TableNames.DEFAULT);
 		WorkerSettings worker = properties.getWorker().toSettings(false);
 		WorkerSettings defaults = WorkerSettings.defaults();
 		assertThat(worker.pollInterval()).isEqualTo(defaults.pollInterval());
 		assertThat(worker.leaseDuration()).isEqualTo(defaults.leaseDuration());
+		assertThat(worker.heartbeatInterval()).isEqualTo(defaults.heartbeatInterval());
 		assertThat(worker.shutdownGracePeriod()).isEqualTo(defaults.shutdownGracePeriod());
 		assertThat(properties.isEnabled()).isTrue();
 		assertThat(properties.getMigrations().isEnabled()).isTrue();
@@ -55,7 +61,8 @@ class RunQueuePropertiesTests {
 		this.contextRunner
 			.withPropertyValues("runqueue.topics.email.priority=5", "runqueue.topics.email.unique-scope=retained",
 					"runqueue.topics.email.backoff.initial=250ms", "runqueue.topics.email.fresh-first=false",
-					"runqueue.topics.email.transactional=true")
+					"runqueue.topics.email.transactional=true", "runqueue.topics.email.timeout=90s",
+					"runqueue.topics.email.max-timeouts=5")
 			.run((context) -> {
 				TopicSettings email = context.getBean(RunQueueProperties.class)
 					.getTopics()
@@ -65,7 +72,9 @@ class RunQueuePropertiesTests {
 				assertThat(email.jobDefaults().uniqueScope()).isEqualTo(UniqueScope.RETAINED);
 				assertThat(email.retryPolicy().backoff().initial()).hasMillis(250);
 				assertThat(email.retryPolicy().freshFirst()).isFalse();
-				assertThat(email.transactional()).isTrue();
+				assertThat(email.execution().transactional()).isTrue();
+				assertThat(email.execution().timeout()).hasSeconds(90);
+				assertThat(email.retryPolicy().maxTimeouts()).isEqualTo(5);
 			});
 	}
 
@@ -92,6 +101,10 @@ class RunQueuePropertiesTests {
 		assertFailsWith("runqueue.worker.lease-duration=10ms", "runqueue.worker.lease-duration", "must be at least 1s");
 		assertFailsWith("runqueue.database.table-prefix=Bad-Prefix", "runqueue.database.table-prefix",
 				"lower-case SQL identifier");
+		assertFailsWith("runqueue.worker.heartbeat-interval=20s", "runqueue.worker.heartbeat-interval",
+				"must be at most half of leaseDuration");
+		assertFailsWith("runqueue.maintenance.max-rescues=0", "runqueue.maintenance.max-rescues", "must be at least 1");
+		assertFailsWith("runqueue.topics.email.timeout=0s", "runqueue.topics.email.timeout", "must be positive");
 	}
 
 	private void assertFailsWith(String property, String name, String rule) {

@@ -1,0 +1,132 @@
+package dev.runqueue.worker;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+
+import dev.runqueue.store.JobStore;
+import dev.runqueue.store.NodeStore;
+import dev.runqueue.support.ServiceLoop;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's heartbeat: every interval it records that the node is alive and renews the
+ * leases of every job the node runs, in one statement. A lease that is not renewed was
+ * taken from the node (it expired, or the job was taken back): the job's handler is
+ * interrupted and its outcome will not count. After a successful renewal the node trusts
+ * each lease until, by its own clock, the lease could first expire, less a margin; the
+ * {@link Watchdog} cancels jobs whose lease it no longer trusts when renewals fail.
+ */
+final class LeaseKeeper {
+
+	private static final Logger logger = LoggerFactory.getLogger(LeaseKeeper.class);
+
+	private final WorkerSettings settings;
+
+	private final JobStore jobs;
+
+	private final NodeStore nodes;
+
+	private final Supplier<Collection<RunningJob>> inFlight;
+
+	private final Runnable register;
+
+	private final Clock clock;
+
+	private final LongAdder leaseLosses;
+
+	private final ServiceLoop loop;
+
+	LeaseKeeper(WorkerSettings settings, JobStore jobs, NodeStore nodes, Supplier<Collection<RunningJob>> inFlight,
+			Runnable register, Clock clock, LongAdder leaseLosses) {
+		this.settings = settings;
+		this.jobs = jobs;
+		this.nodes = nodes;
+		this.inFlight = inFlight;
+		this.register = register;
+		this.clock = clock;
+		this.leaseLosses = leaseLosses;
+		this.loop = new ServiceLoop("runqueue-heartbeat", this::step);
+	}
+
+	void start() {
+		this.loop.start();
+	}
+
+	void stop(Duration timeout) throws InterruptedException {
+		this.loop.stop();
+		this.loop.join(timeout);
+	}
+
+	private Duration step() {
+		runOnce();
+		return this.settings.heartbeatInterval();
+	}
+
+	/**
+	 * Records the heartbeat and renews every lease the node holds.
+	 * @return how many leases were renewed and how many were lost
+	 */
+	RenewalResult runOnce() {
+		long sentAt = this.clock.millis();
+		if (!this.nodes.heartbeat(this.settings.nodeName())) {
+			this.register.run();
+			logger.info("Node {} registered again: its row was gone or marked stopped", this.settings.nodeName());
+		}
+		List<RunningJob> held = this.inFlight.get().stream().filter((job) -> job.settlement() == null).toList();
+		if (held.isEmpty()) {
+			return new RenewalResult(0, 0);
+		}
+		Set<Long> renewed = this.jobs.renewLeases(held.stream().map(RunningJob::lease).toList(),
+				this.settings.leaseDuration());
+		long trustedUntil = sentAt + this.settings.leaseDuration().minus(this.settings.leaseMargin()).toMillis();
+		int lost = 0;
+		for (RunningJob job : held) {
+			if (renewed.contains(job.job().id())) {
+				job.trustLeaseUntil(trustedUntil);
+			}
+			else if (loseLease(job, "its lease could not be renewed: it expired or the job was taken back",
+					this.leaseLosses)) {
+				lost++;
+			}
+		}
+		return new RenewalResult(renewed.size(), lost);
+	}
+
+	/**
+	 * Gives a job up because this node no longer holds its lease: the handler is
+	 * interrupted and whatever it returns is not recorded.
+	 * @param job the job
+	 * @param why why the lease is lost, for the log
+	 * @param leaseLosses counts lost leases
+	 * @return whether the job was given up by this call, rather than finished or given up
+	 * before
+	 */
+	static boolean loseLease(RunningJob job, String why, LongAdder leaseLosses) {
+		if (!job.settle(RunningJob.Settlement.LEASE_LOST)) {
+			return false;
+		}
+		job.cancel();
+		leaseLosses.increment();
+		logger
+			.warn("Job id={} topic={} is no longer held by this node ({}); its handler is interrupted and its outcome "
+					+ "will not be recorded", job.job().id(), job.job().topic(), why);
+		return true;
+	}
+
+	/**
+	 * What one renewal did.
+	 *
+	 * @param renewed leases renewed
+	 * @param lost leases lost
+	 */
+	record RenewalResult(int renewed, int lost) {
+
+	}
+
+}
