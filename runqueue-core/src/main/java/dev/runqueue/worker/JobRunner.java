@@ -64,8 +64,16 @@ final class JobRunner {
 			runInTransaction(running, topic, handler);
 			return;
 		}
-		Completion completion = attempt(running, topic, handler);
+		record(running, topic, attempt(running, topic, handler));
+	}
+
+	/**
+	 * Hands the outcome of a run to the completer, unless the run was decided otherwise
+	 * first (it timed out, its lease was lost, or it was released on shutdown).
+	 */
+	private void record(RunningJob running, TopicSettings topic, Completion completion) {
 		if (running.settle(RunningJob.Settlement.COMPLETED)) {
+			logFailure(running.job(), completion);
 			this.completer.submit(completion, topic.name());
 		}
 		else {
@@ -143,6 +151,7 @@ final class JobRunner {
 					: null;
 		}
 		if (failed != null) {
+			logFailure(running.job(), failed);
 			this.completer.submit(failed, topic.name());
 		}
 	}
@@ -176,13 +185,20 @@ final class JobRunner {
 				? topic.retryPolicy().retryDelay(job.attempt(), job.maxAttempts(), ThreadLocalRandom.current())
 				: Optional.empty();
 		if (delay.isPresent()) {
-			logger.info("Job id={} topic={} failed attempt {} of {}, retry in {}ms: {}", job.id(), job.topic(),
-					job.attempt(), job.maxAttempts(), delay.get().toMillis(), firstLine(error));
 			return new Completion.Retry(running.lease(), delay.get(), error, topic.retryPolicy().freshFirst());
 		}
-		logger.warn("Job id={} topic={} failed for good after attempt {} of {}: {}", job.id(), job.topic(),
-				job.attempt(), job.maxAttempts(), firstLine(error));
 		return new Completion.Fail(running.lease(), error);
+	}
+
+	private static void logFailure(Job job, Completion completion) {
+		if (completion instanceof Completion.Retry retry) {
+			logger.info("Job id={} topic={} failed attempt {} of {}, retry in {}ms: {}", job.id(), job.topic(),
+					job.attempt(), job.maxAttempts(), retry.delay().toMillis(), firstLine(retry.error()));
+		}
+		else if (completion instanceof Completion.Fail fail) {
+			logger.warn("Job id={} topic={} failed for good after attempt {} of {}: {}", job.id(), job.topic(),
+					job.attempt(), job.maxAttempts(), firstLine(fail.error()));
+		}
 	}
 
 	static String describe(Throwable failure) {

@@ -386,6 +386,129 @@ class PostgresJobStoreTest {
 	}
 
 	@Test
+	void renewLeasesExtendsOnlyLeasesThatAreHeldAndUnexpired() {
+		long held = this.store.insert(job("email")).getAsLong();
+		long expired = this.store.insert(job("email")).getAsLong();
+		long takenBack = this.store.insert(job("email")).getAsLong();
+		List<ClaimedJob> claimed = this.store.claim("email", 3, "node-a", Duration.ofSeconds(10));
+		expireLease(expired);
+		this.jobs.jdbc()
+			.sql("UPDATE runqueue_job SET lease_token = gen_random_uuid() WHERE id = :id")
+			.param("id", takenBack)
+			.update();
+
+		Set<Long> renewed = this.store.renewLeases(claimed.stream().map(ClaimedJob::lease).toList(),
+				Duration.ofMinutes(10));
+
+		assertThat(renewed).containsExactly(held);
+		JobRecord record = this.store.find(held).orElseThrow();
+		assertThat(Duration.between(record.startedAt(), record.leaseExpiresAt()))
+			.isGreaterThanOrEqualTo(Duration.ofMinutes(10));
+	}
+
+	@Test
+	void aWriteAfterTheLeaseExpiredChangesNothingEvenBeforeTheJobIsTakenBack() {
+		long id = this.store.insert(job("email")).getAsLong();
+		ClaimedJob claimed = this.store.claim("email", 1, "node-a", LEASE).get(0);
+		expireLease(id);
+
+		assertThat(this.store.succeed(List.of(new Completion.Succeed(claimed.lease(), null)))).isEmpty();
+		assertThat(this.store.extendLease(claimed.lease(), LEASE)).isFalse();
+		assertThat(this.store.find(id).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+	}
+
+	@Test
+	void rescueTakesBackJobsWhoseLeasesExpiredAndKeepsTheirAttemptCounted() {
+		long expired = this.store.insert(job("email")).getAsLong();
+		long live = this.store.insert(job("email")).getAsLong();
+		this.store.claim("email", 2, "node-a", LEASE);
+		expireLease(expired);
+
+		List<RescuedJob> rescued = this.store.rescueExpired(100, 3);
+
+		assertThat(rescued).containsExactly(new RescuedJob(expired, "email", JobState.AVAILABLE, "node-a", 1));
+		JobRecord record = this.store.find(expired).orElseThrow();
+		assertThat(record.state()).isEqualTo(JobState.AVAILABLE);
+		assertThat(record.attempt()).isEqualTo(1);
+		assertThat(record.rescues()).isEqualTo(1);
+		assertThat(record.lastError()).contains("expired on node node-a");
+		assertThat(record.leaseToken()).isNull();
+		assertThat(this.store.find(live).orElseThrow().state()).isEqualTo(JobState.RUNNING);
+		assertThat(this.store.claim("email", 1, "node-b", LEASE).get(0).job().attempt()).isEqualTo(2);
+	}
+
+	@Test
+	void aJobTakenBackTooOftenIsQuarantinedAsFailed() {
+		long id = this.store.insert(job("email")).getAsLong();
+		for (int rescue = 1; rescue <= 2; rescue++) {
+			this.store.claim("email", 1, "node-" + rescue, LEASE);
+			expireLease(id);
+			assertThat(this.store.rescueExpired(100, 3)).singleElement()
+				.satisfies((job) -> assertThat(job.state()).isEqualTo(JobState.AVAILABLE));
+		}
+		this.jobs.jdbc().sql("UPDATE runqueue_job SET max_attempts = 10 WHERE id = :id").param("id", id).update();
+		this.store.claim("email", 1, "node-3", LEASE);
+		expireLease(id);
+
+		List<RescuedJob> third = this.store.rescueExpired(100, 3);
+
+		assertThat(third).singleElement().satisfies((job) -> assertThat(job.state()).isEqualTo(JobState.FAILED));
+		JobRecord record = this.store.find(id).orElseThrow();
+		assertThat(record.lastError()).startsWith("Quarantined").contains("3 times").contains("node-3");
+		assertThat(record.finishedAt()).isNotNull();
+	}
+
+	@Test
+	void aJobTakenBackWithoutAttemptsLeftFailsForGood() {
+		long id = this.store.insert(new JobInsert("email", "{}", 1000, null, null, null, "live", null, 1, null))
+			.getAsLong();
+		this.store.claim("email", 1, "node-a", LEASE);
+		expireLease(id);
+
+		assertThat(this.store.rescueExpired(100, 3)).singleElement()
+			.satisfies((job) -> assertThat(job.state()).isEqualTo(JobState.FAILED));
+	}
+
+	@Test
+	void timeOutRetriesWithoutUsingAnAttemptOrFailsForGood() {
+		long retried = this.store.insert(job("email")).getAsLong();
+		long failed = this.store.insert(job("email")).getAsLong();
+		List<ClaimedJob> claimed = this.store.claim("email", 2, "node-a", LEASE);
+		LeaseRef retriedLease = claimed.stream()
+			.filter((c) -> c.job().id() == retried)
+			.findFirst()
+			.orElseThrow()
+			.lease();
+		LeaseRef failedLease = claimed.stream().filter((c) -> c.job().id() == failed).findFirst().orElseThrow().lease();
+
+		Set<Long> written = this.store.timeOut(List.of(new Completion.TimedOut(retriedLease, Duration.ZERO, "slow"),
+				new Completion.TimedOut(failedLease, null, "too slow")));
+
+		assertThat(written).containsExactlyInAnyOrder(retried, failed);
+		JobRecord again = this.store.find(retried).orElseThrow();
+		assertThat(again.state()).isEqualTo(JobState.AVAILABLE);
+		assertThat(again.attempt()).isZero();
+		assertThat(again.timeouts()).isEqualTo(1);
+		assertThat(again.lastError()).isEqualTo("slow");
+		JobRecord gone = this.store.find(failed).orElseThrow();
+		assertThat(gone.state()).isEqualTo(JobState.FAILED);
+		assertThat(gone.timeouts()).isEqualTo(1);
+		assertThat(gone.finishedAt()).isNotNull();
+	}
+
+	@Test
+	void aJobsOwnTimeoutIsStoredAndClaimed() {
+		long id = this.store
+			.insert(new JobInsert("email", "{}", 1000, null, null, null, "live", null, 3, Duration.ofMillis(1500)))
+			.getAsLong();
+
+		ClaimedJob claimed = this.store.claim("email", 1, "node-a", LEASE).get(0);
+
+		assertThat(claimed.timeout()).isEqualTo(Duration.ofMillis(1500));
+		assertThat(this.store.find(id).orElseThrow().timeout()).isEqualTo(Duration.ofMillis(1500));
+	}
+
+	@Test
 	void promoteDueMakesScheduledJobsRunnableWhenTheirTimeHasCome() {
 		long due = this.store.insert(job("email", 1000, null, Duration.ofHours(1), null)).getAsLong();
 		long notYet = this.store.insert(job("report", 1000, null, Duration.ofHours(2), null)).getAsLong();
@@ -446,6 +569,13 @@ class PostgresJobStoreTest {
 		assertThat(this.jobs.count()).isZero();
 		assertThat(this.jobs.jdbc().sql("SELECT count(*) FROM jobs_elsewhere.q_job").query(Integer.class).single())
 			.isEqualTo(1);
+	}
+
+	private void expireLease(long id) {
+		this.jobs.jdbc()
+			.sql("UPDATE runqueue_job SET lease_expires_at = now() - interval '1 second' WHERE id = :id")
+			.param("id", id)
+			.update();
 	}
 
 	// Not from the pool: a pooled connection keeps listening after it is returned, and
