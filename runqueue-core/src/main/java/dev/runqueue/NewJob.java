@@ -2,6 +2,8 @@ package dev.runqueue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -13,51 +15,51 @@ import java.util.Objects;
  * runQueue.add(NewJob.of("email", message).priority(10).delay(Duration.ofMinutes(5)).uniqueKey("welcome-" + userId));
  * </pre>
  *
- * Options left unset take the topic's defaults when the job is added.
- *
- * @param topic the topic whose handler runs the job
- * @param payload the payload, serialized to JSON when the job is added; may be
- * {@code null}
- * @param priority smaller runs first, or {@code null} for the topic's default
- * @param runAt when the job becomes runnable, or {@code null}
- * @param delay how long after being added the job becomes runnable, or {@code null};
- * ignored when {@code runAt} is set
- * @param uniqueKey a key that at most one live job may hold, or {@code null} for the
- * topic's default
- * @param group a group key, or {@code null} for the topic's default
- * @param maxAttempts how many attempts the job has, or {@code null} for the topic's
- * default
- * @param timeout how long the handler may run on this job, or {@code null} for the
- * topic's timeout
+ * Options left unset ({@code null}) take the topic's defaults when the job is added.
  */
-public record NewJob(String topic, Object payload, Integer priority, Instant runAt, Duration delay, String uniqueKey,
-		String group, Integer maxAttempts, Duration timeout) {
+public final class NewJob {
 
-	/**
-	 * Checks the options.
-	 * @throws IllegalArgumentException naming the option that is wrong
-	 */
-	public NewJob {
-		TopicSettings.requireValidName(topic);
-		InvalidSettingException.require(delay == null || !delay.isNegative(), "delay", delay, "must not be negative");
-		InvalidSettingException.require(uniqueKey == null || !uniqueKey.isBlank(), "uniqueKey", "'" + uniqueKey + "'",
-				"must not be blank");
-		InvalidSettingException.require(group == null || !group.isBlank(), "group", "'" + group + "'",
-				"must not be blank");
-		InvalidSettingException.require(maxAttempts == null || maxAttempts >= 1, "maxAttempts", maxAttempts,
-				"must be at least 1");
-		InvalidSettingException.require(timeout == null || (!timeout.isNegative() && !timeout.isZero()), "timeout",
-				timeout, "must be positive");
+	private String topic;
+
+	private Object payload;
+
+	private Integer priority;
+
+	private Instant runAt;
+
+	private Duration delay;
+
+	private String uniqueKey;
+
+	private String group;
+
+	private Integer groupLimit;
+
+	private Integer maxAttempts;
+
+	private Duration timeout;
+
+	private List<Long> dependsOn = List.of();
+
+	private DependencyFailure dependencyFailure;
+
+	private NewJob() {
 	}
 
 	/**
 	 * A job with the topic's defaults.
-	 * @param topic the topic
-	 * @param payload the payload
+	 * @param topic the topic whose handler runs the job
+	 * @param payload the payload, serialized to JSON when the job is added; may be
+	 * {@code null}
 	 * @return the job
+	 * @throws InvalidSettingException if the topic's name is blank or has white space
 	 */
 	public static NewJob of(String topic, Object payload) {
-		return new NewJob(topic, payload, null, null, null, null, null, null, null);
+		TopicSettings.requireValidName(topic);
+		NewJob job = new NewJob();
+		job.topic = topic;
+		job.payload = payload;
+		return job;
 	}
 
 	/**
@@ -66,8 +68,9 @@ public record NewJob(String topic, Object payload, Integer priority, Instant run
 	 * @return a copy with the priority
 	 */
 	public NewJob priority(int priority) {
-		return new NewJob(this.topic, this.payload, priority, this.runAt, this.delay, this.uniqueKey, this.group,
-				this.maxAttempts, this.timeout);
+		NewJob copy = copy();
+		copy.priority = priority;
+		return copy;
 	}
 
 	/**
@@ -77,19 +80,25 @@ public record NewJob(String topic, Object payload, Integer priority, Instant run
 	 */
 	public NewJob runAt(Instant runAt) {
 		Objects.requireNonNull(runAt, "runAt must not be null; use runNow() to run as soon as possible");
-		return new NewJob(this.topic, this.payload, this.priority, runAt, null, this.uniqueKey, this.group,
-				this.maxAttempts, this.timeout);
+		NewJob copy = copy();
+		copy.runAt = runAt;
+		copy.delay = null;
+		return copy;
 	}
 
 	/**
 	 * Runs the job a while after it is added, measured by the database's clock.
 	 * @param delay how long after being added the job becomes runnable
 	 * @return a copy with the delay
+	 * @throws InvalidSettingException if the delay is negative
 	 */
 	public NewJob delay(Duration delay) {
 		Objects.requireNonNull(delay, "delay must not be null; use runNow() to run as soon as possible");
-		return new NewJob(this.topic, this.payload, this.priority, null, delay, this.uniqueKey, this.group,
-				this.maxAttempts, this.timeout);
+		InvalidSettingException.require(!delay.isNegative(), "delay", delay, "must not be negative");
+		NewJob copy = copy();
+		copy.delay = delay;
+		copy.runAt = null;
+		return copy;
 	}
 
 	/**
@@ -105,20 +114,56 @@ public record NewJob(String topic, Object payload, Integer priority, Instant run
 	 * reports a duplicate.
 	 * @param uniqueKey the key
 	 * @return a copy with the key
+	 * @throws InvalidSettingException if the key is blank
 	 */
 	public NewJob uniqueKey(String uniqueKey) {
-		return new NewJob(this.topic, this.payload, this.priority, this.runAt, this.delay, uniqueKey, this.group,
-				this.maxAttempts, this.timeout);
+		InvalidSettingException.require(uniqueKey != null && !uniqueKey.isBlank(), "uniqueKey", "'" + uniqueKey + "'",
+				"must not be blank");
+		NewJob copy = copy();
+		copy.uniqueKey = uniqueKey;
+		return copy;
 	}
 
 	/**
-	 * Puts the job in a group.
+	 * Puts the job in a group, for the topic's limit of running jobs per group.
 	 * @param group the group key
 	 * @return a copy in the group
+	 * @throws InvalidSettingException if the group is blank
 	 */
 	public NewJob group(String group) {
-		return new NewJob(this.topic, this.payload, this.priority, this.runAt, this.delay, this.uniqueKey, group,
-				this.maxAttempts, this.timeout);
+		InvalidSettingException.require(group != null && !group.isBlank(), "group", "'" + group + "'",
+				"must not be blank");
+		NewJob copy = copy();
+		copy.group = group;
+		return copy;
+	}
+
+	/**
+	 * Puts the job in a group with a limit of its own: at most {@code limit} jobs of the
+	 * group run at once across the cluster while this job waits.
+	 * @param group the group key
+	 * @param limit the limit, at least 1
+	 * @return a copy in the group
+	 * @throws InvalidSettingException if the group is blank or the limit below 1
+	 */
+	public NewJob group(String group, int limit) {
+		InvalidSettingException.require(limit >= 1, "groupLimit", limit, "must be at least 1");
+		NewJob copy = group(group);
+		copy.groupLimit = limit;
+		return copy;
+	}
+
+	/**
+	 * Gives the job its own number of attempts.
+	 * @param maxAttempts attempts, at least 1
+	 * @return a copy with the number
+	 * @throws InvalidSettingException if the number is below 1
+	 */
+	public NewJob maxAttempts(int maxAttempts) {
+		InvalidSettingException.require(maxAttempts >= 1, "maxAttempts", maxAttempts, "must be at least 1");
+		NewJob copy = copy();
+		copy.maxAttempts = maxAttempts;
+		return copy;
 	}
 
 	/**
@@ -126,21 +171,170 @@ public record NewJob(String topic, Object payload, Integer priority, Instant run
 	 * and the attempt counts as timed out.
 	 * @param timeout the timeout
 	 * @return a copy with the timeout
+	 * @throws InvalidSettingException if the timeout is not positive
 	 */
 	public NewJob timeout(Duration timeout) {
 		Objects.requireNonNull(timeout, "timeout must not be null");
-		return new NewJob(this.topic, this.payload, this.priority, this.runAt, this.delay, this.uniqueKey, this.group,
-				this.maxAttempts, timeout);
+		InvalidSettingException.require(!timeout.isNegative() && !timeout.isZero(), "timeout", timeout,
+				"must be positive");
+		NewJob copy = copy();
+		copy.timeout = timeout;
+		return copy;
 	}
 
 	/**
-	 * Gives the job its own number of attempts.
-	 * @param maxAttempts attempts, at least 1
-	 * @return a copy with the number
+	 * Makes the job wait for other jobs: it becomes runnable only when all of them have
+	 * succeeded, and is cancelled (or failed, see
+	 * {@link #onDependencyFailure(DependencyFailure)}) when one of them fails for good,
+	 * is cancelled or is deleted.
+	 * @param jobIds the ids of the jobs to wait for; they must exist
+	 * @return a copy that waits for them, besides any it waited for already
 	 */
-	public NewJob maxAttempts(int maxAttempts) {
-		return new NewJob(this.topic, this.payload, this.priority, this.runAt, this.delay, this.uniqueKey, this.group,
-				maxAttempts, this.timeout);
+	public NewJob after(long... jobIds) {
+		NewJob copy = copy();
+		copy.dependsOn = List.copyOf(concat(this.dependsOn, jobIds));
+		return copy;
+	}
+
+	/**
+	 * Says what becomes of the job when a job it waits for fails for good.
+	 * @param dependencyFailure cancel it or fail it
+	 * @return a copy with the policy
+	 */
+	public NewJob onDependencyFailure(DependencyFailure dependencyFailure) {
+		NewJob copy = copy();
+		copy.dependencyFailure = Objects.requireNonNull(dependencyFailure, "dependencyFailure must not be null");
+		return copy;
+	}
+
+	/**
+	 * The topic.
+	 * @return the topic's name
+	 */
+	public String topic() {
+		return this.topic;
+	}
+
+	/**
+	 * The payload.
+	 * @return the payload, may be {@code null}
+	 */
+	public Object payload() {
+		return this.payload;
+	}
+
+	/**
+	 * The priority.
+	 * @return the priority, or {@code null} for the topic's default
+	 */
+	public Integer priority() {
+		return this.priority;
+	}
+
+	/**
+	 * When the job becomes runnable.
+	 * @return the time, or {@code null}
+	 */
+	public Instant runAt() {
+		return this.runAt;
+	}
+
+	/**
+	 * How long after being added the job becomes runnable; ignored when {@link #runAt()}
+	 * is set.
+	 * @return the delay, or {@code null} for the topic's default
+	 */
+	public Duration delay() {
+		return this.delay;
+	}
+
+	/**
+	 * The unique key.
+	 * @return the key, or {@code null} for the topic's default
+	 */
+	public String uniqueKey() {
+		return this.uniqueKey;
+	}
+
+	/**
+	 * The group key.
+	 * @return the key, or {@code null} for the topic's default
+	 */
+	public String group() {
+		return this.group;
+	}
+
+	/**
+	 * The job's own limit of running jobs of its group.
+	 * @return the limit, or {@code null} for the topic's
+	 */
+	public Integer groupLimit() {
+		return this.groupLimit;
+	}
+
+	/**
+	 * The number of attempts.
+	 * @return the number, or {@code null} for the topic's default
+	 */
+	public Integer maxAttempts() {
+		return this.maxAttempts;
+	}
+
+	/**
+	 * The job's own timeout.
+	 * @return the timeout, or {@code null} for the topic's
+	 */
+	public Duration timeout() {
+		return this.timeout;
+	}
+
+	/**
+	 * The jobs this job waits for.
+	 * @return their ids, empty when it waits for none
+	 */
+	public List<Long> dependsOn() {
+		return this.dependsOn;
+	}
+
+	/**
+	 * What becomes of the job when a job it waits for fails for good.
+	 * @return the policy, or {@code null} for the topic's default
+	 */
+	public DependencyFailure dependencyFailure() {
+		return this.dependencyFailure;
+	}
+
+	private NewJob copy() {
+		NewJob copy = new NewJob();
+		copy.topic = this.topic;
+		copy.payload = this.payload;
+		copy.priority = this.priority;
+		copy.runAt = this.runAt;
+		copy.delay = this.delay;
+		copy.uniqueKey = this.uniqueKey;
+		copy.group = this.group;
+		copy.groupLimit = this.groupLimit;
+		copy.maxAttempts = this.maxAttempts;
+		copy.timeout = this.timeout;
+		copy.dependsOn = this.dependsOn;
+		copy.dependencyFailure = this.dependencyFailure;
+		return copy;
+	}
+
+	private static List<Long> concat(List<Long> existing, long[] more) {
+		Long[] all = new Long[existing.size() + more.length];
+		for (int i = 0; i < existing.size(); i++) {
+			all[i] = existing.get(i);
+		}
+		for (int i = 0; i < more.length; i++) {
+			all[existing.size() + i] = more[i];
+		}
+		return Arrays.asList(all);
+	}
+
+	@Override
+	public String toString() {
+		return "NewJob[topic=" + this.topic + ", payload=" + this.payload + "]";
 	}
 
 }

@@ -12,9 +12,10 @@ import dev.runqueue.retry.RetryPolicy;
  * @param jobDefaults what jobs get when they are added without saying otherwise
  * @param retryPolicy how failed and timed-out jobs are retried
  * @param execution how the handler runs on each node
+ * @param flowControl how the topic's jobs are held back across the cluster
  */
-public record TopicSettings(String name, JobDefaults jobDefaults, RetryPolicy retryPolicy,
-		ExecutionSettings execution) {
+public record TopicSettings(String name, JobDefaults jobDefaults, RetryPolicy retryPolicy, ExecutionSettings execution,
+		FlowControl flowControl) {
 
 	private static final int MAX_NAME_LENGTH = 200;
 
@@ -27,6 +28,7 @@ public record TopicSettings(String name, JobDefaults jobDefaults, RetryPolicy re
 		InvalidSettingException.require(jobDefaults != null, "jobDefaults", null, "must be set");
 		InvalidSettingException.require(retryPolicy != null, "retryPolicy", null, "must be set");
 		InvalidSettingException.require(execution != null, "execution", null, "must be set");
+		InvalidSettingException.require(flowControl != null, "flowControl", null, "must be set");
 	}
 
 	/**
@@ -35,7 +37,8 @@ public record TopicSettings(String name, JobDefaults jobDefaults, RetryPolicy re
 	 * @return the settings
 	 */
 	public static TopicSettings named(String name) {
-		return new TopicSettings(name, JobDefaults.DEFAULT, RetryPolicy.DEFAULT, ExecutionSettings.DEFAULT);
+		return new TopicSettings(name, JobDefaults.DEFAULT, RetryPolicy.DEFAULT, ExecutionSettings.DEFAULT,
+				FlowControl.NONE);
 	}
 
 	/**
@@ -59,7 +62,7 @@ public record TopicSettings(String name, JobDefaults jobDefaults, RetryPolicy re
 	 * @return the copy
 	 */
 	public TopicSettings withJobDefaults(JobDefaults jobDefaults) {
-		return new TopicSettings(this.name, jobDefaults, this.retryPolicy, this.execution);
+		return new TopicSettings(this.name, jobDefaults, this.retryPolicy, this.execution, this.flowControl);
 	}
 
 	/**
@@ -68,7 +71,7 @@ public record TopicSettings(String name, JobDefaults jobDefaults, RetryPolicy re
 	 * @return the copy
 	 */
 	public TopicSettings withRetryPolicy(RetryPolicy retryPolicy) {
-		return new TopicSettings(this.name, this.jobDefaults, retryPolicy, this.execution);
+		return new TopicSettings(this.name, this.jobDefaults, retryPolicy, this.execution, this.flowControl);
 	}
 
 	/**
@@ -77,7 +80,16 @@ public record TopicSettings(String name, JobDefaults jobDefaults, RetryPolicy re
 	 * @return the copy
 	 */
 	public TopicSettings withExecution(ExecutionSettings execution) {
-		return new TopicSettings(this.name, this.jobDefaults, this.retryPolicy, execution);
+		return new TopicSettings(this.name, this.jobDefaults, this.retryPolicy, execution, this.flowControl);
+	}
+
+	/**
+	 * A copy with other flow control.
+	 * @param flowControl the flow control
+	 * @return the copy
+	 */
+	public TopicSettings withFlowControl(FlowControl flowControl) {
+		return new TopicSettings(this.name, this.jobDefaults, this.retryPolicy, this.execution, flowControl);
 	}
 
 	/**

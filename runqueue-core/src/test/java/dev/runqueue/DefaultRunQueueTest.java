@@ -47,7 +47,8 @@ class DefaultRunQueueTest {
 		this.store = new PostgresJobStore(postgres.dataSource());
 		TopicSettings email = TopicSettings.named("email");
 		TopicSettings report = TopicSettings.named("report")
-			.withJobDefaults(new JobDefaults(50, Duration.ofMinutes(10), null, UniqueScope.LIVE, "reports"))
+			.withJobDefaults(new JobDefaults(50, Duration.ofMinutes(10), null, UniqueScope.LIVE, "reports",
+					DependencyFailure.CANCEL))
 			.withRetryPolicy(RetryPolicy.DEFAULT.withMaxAttempts(2));
 		TopicSettings nightly = TopicSettings.named("nightly")
 			.withJobDefaults(JobDefaults.DEFAULT.withUniqueKey("nightly", UniqueScope.RETAINED));

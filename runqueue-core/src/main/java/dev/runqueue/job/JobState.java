@@ -7,6 +7,9 @@ import java.util.Arrays;
  */
 public enum JobState {
 
+	/** Waiting for the jobs it depends on to succeed. */
+	PENDING("pending"),
+
 	/** Waiting for its time: added with a delay, or waiting to be retried. */
 	SCHEDULED("scheduled"),
 
@@ -23,7 +26,10 @@ public enum JobState {
 	FAILED("failed"),
 
 	/** Finished: cancelled before it succeeded. */
-	CANCELLED("cancelled");
+	CANCELLED("cancelled"),
+
+	/** Kept, but not run until it is enabled again; purging deletes it. */
+	DISABLED("disabled");
 
 	private final String column;
 

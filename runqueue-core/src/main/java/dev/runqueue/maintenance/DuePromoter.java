@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import dev.runqueue.store.JobStore;
+import dev.runqueue.store.MaintenanceStore;
 import dev.runqueue.support.ServiceLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +25,9 @@ public final class DuePromoter {
 
 	private static final int BATCH = 1000;
 
-	private final JobStore store;
+	private final MaintenanceStore store;
+
+	private final JobStore jobs;
 
 	private final Duration interval;
 
@@ -32,11 +35,13 @@ public final class DuePromoter {
 
 	/**
 	 * Creates a promoter.
-	 * @param store the job table
+	 * @param store the job table's maintenance statements
+	 * @param jobs the job table, to wake the workers of promoted jobs
 	 * @param interval the longest sleep between two looks
 	 */
-	public DuePromoter(JobStore store, Duration interval) {
+	public DuePromoter(MaintenanceStore store, JobStore jobs, Duration interval) {
 		this.store = store;
+		this.jobs = jobs;
 		this.interval = interval;
 		this.loop = new ServiceLoop("runqueue-promoter", this::step);
 	}
@@ -79,7 +84,7 @@ public final class DuePromoter {
 		List<String> topics = this.store.promoteDue(BATCH);
 		if (!topics.isEmpty()) {
 			Set<String> distinct = new LinkedHashSet<>(topics);
-			this.store.notifyTopics(distinct);
+			this.jobs.notifyTopics(distinct);
 			logger.debug("Scheduled jobs made runnable count={} topics={}", topics.size(), distinct);
 		}
 		if (topics.size() == BATCH) {

@@ -2,8 +2,8 @@ package dev.runqueue.maintenance;
 
 import java.time.Duration;
 
-import dev.runqueue.store.JobStore;
 import dev.runqueue.store.NodeStore;
+import dev.runqueue.store.Stores;
 import dev.runqueue.support.ServiceLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,20 +25,25 @@ public final class Maintenance {
 
 	private final Rescuer rescuer;
 
+	private final Pruner pruner;
+
+	private final DependencySweeper dependencies;
+
 	private final ServiceLoop loop;
 
 	/**
 	 * Creates the maintenance of one node.
 	 * @param settings how it runs
-	 * @param jobs the job table
-	 * @param nodes the cluster's tables
+	 * @param stores the tables
 	 * @param node this node's name
 	 */
-	public Maintenance(MaintenanceSettings settings, JobStore jobs, NodeStore nodes, String node) {
+	public Maintenance(MaintenanceSettings settings, Stores stores, String node) {
 		this.settings = settings;
-		this.nodes = nodes;
-		this.election = new LeaderElection(nodes, node, settings.leaderLease());
-		this.rescuer = new Rescuer(jobs, settings.maxRescues());
+		this.nodes = stores.nodes();
+		this.election = new LeaderElection(stores.nodes(), node, settings.leaderLease());
+		this.rescuer = new Rescuer(stores.maintenance(), stores.jobs(), settings.maxRescues());
+		this.pruner = new Pruner(stores.maintenance(), settings.retention());
+		this.dependencies = new DependencySweeper(stores.maintenance(), stores.jobs());
 		this.loop = new ServiceLoop("runqueue-maintenance", this::step);
 	}
 
@@ -87,6 +92,8 @@ public final class Maintenance {
 			return new Rescuer.RescueResult(0, 0);
 		}
 		Rescuer.RescueResult result = this.rescuer.runOnce();
+		this.pruner.runOnce();
+		this.dependencies.runOnce();
 		int removed = this.nodes.removeGone(this.settings.nodeRetention());
 		if (removed > 0) {
 			logger.info("Removed {} nodes gone for longer than {}", removed, this.settings.nodeRetention());

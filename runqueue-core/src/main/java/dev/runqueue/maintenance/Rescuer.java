@@ -6,6 +6,7 @@ import java.util.Set;
 
 import dev.runqueue.job.JobState;
 import dev.runqueue.store.JobStore;
+import dev.runqueue.store.MaintenanceStore;
 import dev.runqueue.store.RescuedJob;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,17 +24,21 @@ public final class Rescuer {
 
 	private static final int BATCH = 1000;
 
-	private final JobStore store;
+	private final MaintenanceStore store;
+
+	private final JobStore jobs;
 
 	private final int maxRescues;
 
 	/**
 	 * Creates a rescuer.
-	 * @param store the job table
+	 * @param store the job table's maintenance statements
+	 * @param jobs the job table, to wake the workers of rescued jobs
 	 * @param maxRescues the number of rescues at which a job is quarantined
 	 */
-	public Rescuer(JobStore store, int maxRescues) {
+	public Rescuer(MaintenanceStore store, JobStore jobs, int maxRescues) {
 		this.store = store;
+		this.jobs = jobs;
 		this.maxRescues = maxRescues;
 	}
 
@@ -62,7 +67,7 @@ public final class Rescuer {
 				}
 			}
 			if (!runnable.isEmpty()) {
-				this.store.notifyTopics(runnable);
+				this.jobs.notifyTopics(runnable);
 			}
 			if (!batch.isEmpty()) {
 				logger.info("Took back {} jobs whose leases expired: ids={} nodes={}", batch.size(),

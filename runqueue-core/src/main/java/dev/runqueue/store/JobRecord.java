@@ -2,6 +2,7 @@ package dev.runqueue.store;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 
 import dev.runqueue.job.JobState;
@@ -19,6 +20,7 @@ import dev.runqueue.job.JobState;
  * @param uniqueKey the unique key, or {@code null}
  * @param uniqueScope {@code live} or {@code retained}
  * @param group the group key, or {@code null}
+ * @param groupLimit its own limit of running jobs of its group, or {@code null}
  * @param attempt attempts made
  * @param maxAttempts attempts it has
  * @param timeouts timed-out attempts in this round
@@ -28,6 +30,8 @@ import dev.runqueue.job.JobState;
  * @param runs successful runs in its life
  * @param lastError the last error, or {@code null}
  * @param result the result as JSON text, or {@code null}
+ * @param dependsOn the jobs it waits for
+ * @param dependencyFailure {@code cancel} or {@code fail}
  * @param claimedBy the node that claimed it last, or {@code null}
  * @param leaseToken the current lease token, or {@code null}
  * @param leaseExpiresAt when the current lease expires, or {@code null}
@@ -36,8 +40,9 @@ import dev.runqueue.job.JobState;
  * @param finishedAt when it finished, or {@code null}
  */
 public record JobRecord(long id, String topic, JobState state, String payload, int priority, Instant runAt,
-		boolean retried, String uniqueKey, String uniqueScope, String group, int attempt, int maxAttempts, int timeouts,
-		int rescues, Duration timeout, int errors, int runs, String lastError, String result, String claimedBy,
-		UUID leaseToken, Instant leaseExpiresAt, Instant createdAt, Instant startedAt, Instant finishedAt) {
+		boolean retried, String uniqueKey, String uniqueScope, String group, Integer groupLimit, int attempt,
+		int maxAttempts, int timeouts, int rescues, Duration timeout, int errors, int runs, String lastError,
+		String result, List<Long> dependsOn, String dependencyFailure, String claimedBy, UUID leaseToken,
+		Instant leaseExpiresAt, Instant createdAt, Instant startedAt, Instant finishedAt) {
 
 }

@@ -14,22 +14,29 @@ final class JobSql {
 	// the text must match.
 
 	static final String INSERT = """
-			INSERT INTO {job} (topic, state, payload, priority, run_at, unique_key, unique_scope, group_key, max_attempts,
-			                   timeout)
+			INSERT INTO {job} (topic, state, payload, priority, run_at, unique_key, unique_scope, group_key, group_limit,
+			                   max_attempts, timeout, depends_on, dependency_failure)
 			SELECT :topic,
-			       CASE WHEN new_job.run_at <= now() THEN 'available' ELSE 'scheduled' END,
+			       CASE
+			           WHEN cardinality(CAST(:depends_on AS bigint[])) > 0 THEN 'pending'
+			           WHEN new_job.run_at <= now() THEN 'available'
+			           ELSE 'scheduled'
+			       END,
 			       CAST(:payload AS jsonb),
 			       :priority,
 			       new_job.run_at,
 			       :unique_key,
 			       :unique_scope,
 			       :group_key,
+			       :group_limit,
 			       :max_attempts,
-			       make_interval(secs => CAST(:timeout_seconds AS float8))
+			       make_interval(secs => CAST(:timeout_seconds AS float8)),
+			       CAST(:depends_on AS bigint[]),
+			       :dependency_failure
 			FROM (SELECT coalesce(CAST(:run_at AS timestamptz), now() + make_interval(secs => :delay_seconds)) AS run_at) AS new_job
 			ON CONFLICT (unique_key)
 			    WHERE unique_key IS NOT NULL
-			        AND (unique_scope = 'retained' OR state IN ('scheduled', 'available', 'running'))
+			        AND (unique_scope = 'retained' OR state IN ('pending', 'scheduled', 'available', 'running', 'disabled'))
 			    DO NOTHING
 			RETURNING id
 			""";
@@ -39,8 +46,8 @@ final class JobSql {
 	// order, so sorting what RETURNING gives by id lines it up with the input without the
 	// duplicates.
 	static final String INSERT_ALL = """
-			INSERT INTO {job} (topic, state, payload, priority, run_at, unique_key, unique_scope, group_key, max_attempts,
-			                   timeout)
+			INSERT INTO {job} (topic, state, payload, priority, run_at, unique_key, unique_scope, group_key, group_limit,
+			                   max_attempts, timeout, dependency_failure)
 			SELECT new_job.topic,
 			       CASE WHEN new_job.run_at <= now() THEN 'available' ELSE 'scheduled' END,
 			       CAST(new_job.payload AS jsonb),
@@ -49,23 +56,26 @@ final class JobSql {
 			       new_job.unique_key,
 			       new_job.unique_scope,
 			       new_job.group_key,
+			       new_job.group_limit,
 			       new_job.max_attempts,
-			       make_interval(secs => new_job.timeout_seconds)
+			       make_interval(secs => new_job.timeout_seconds),
+			       new_job.dependency_failure
 			FROM (
 			    SELECT input.*,
 			           coalesce(input.given_run_at, now() + make_interval(secs => input.delay_seconds)) AS run_at
 			    FROM unnest(CAST(:topics AS text[]), CAST(:payloads AS text[]), CAST(:priorities AS integer[]),
 			                CAST(:run_ats AS timestamptz[]), CAST(:delay_seconds AS float8[]), CAST(:unique_keys AS text[]),
-			                CAST(:unique_scopes AS text[]), CAST(:group_keys AS text[]), CAST(:max_attempts AS integer[]),
-			                CAST(:timeout_seconds AS float8[]))
+			                CAST(:unique_scopes AS text[]), CAST(:group_keys AS text[]), CAST(:group_limits AS integer[]),
+			                CAST(:max_attempts AS integer[]), CAST(:timeout_seconds AS float8[]),
+			                CAST(:dependency_failures AS text[]))
 			         WITH ORDINALITY
 			         AS input(topic, payload, priority, given_run_at, delay_seconds, unique_key, unique_scope, group_key,
-			                  max_attempts, timeout_seconds, ordinal)
+			                  group_limit, max_attempts, timeout_seconds, dependency_failure, ordinal)
 			) AS new_job
 			ORDER BY new_job.ordinal
 			ON CONFLICT (unique_key)
 			    WHERE unique_key IS NOT NULL
-			        AND (unique_scope = 'retained' OR state IN ('scheduled', 'available', 'running'))
+			        AND (unique_scope = 'retained' OR state IN ('pending', 'scheduled', 'available', 'running', 'disabled'))
 			    DO NOTHING
 			RETURNING id, unique_key
 			""";
@@ -74,7 +84,7 @@ final class JobSql {
 			SELECT id
 			FROM {job}
 			WHERE unique_key = :unique_key
-			  AND (unique_scope = 'retained' OR state IN ('scheduled', 'available', 'running'))
+			  AND (unique_scope = 'retained' OR state IN ('pending', 'scheduled', 'available', 'running', 'disabled'))
 			""";
 
 	// The claim: the first runnable rows of the topic in index order, skipping rows that
@@ -102,6 +112,189 @@ final class JobSql {
 			RETURNING job.id, job.topic, job.payload, job.priority, job.attempt, job.max_attempts, job.last_error,
 			          job.unique_key, job.group_key, job.runs, job.created_at, job.run_at, job.lease_token,
 			          job.lease_expires_at, job.retried, job.timeouts, extract(epoch FROM job.timeout) AS timeout_seconds
+			""";
+
+	static final String FIND_MISSING = """
+			SELECT wanted.id
+			FROM unnest(CAST(:ids AS bigint[])) AS wanted(id)
+			WHERE NOT EXISTS (SELECT FROM {job} AS job WHERE job.id = wanted.id)
+			""";
+
+	// A lock for the length of the caller's transaction, keyed by the job table and the
+	// topic, that serializes
+	// those who must count a topic's jobs before they add or claim: back pressure and the
+	// cluster-wide limits.
+	static final String LOCK_TOPIC = """
+			SELECT pg_advisory_xact_lock(hashtext(:table), hashtext(:topic))
+			""";
+
+	static final String COUNT_WAITING = """
+			SELECT count(*)
+			FROM {job}
+			WHERE topic = :topic
+			  AND state IN ('pending', 'scheduled', 'available')
+			""";
+
+	static final String COUNT_RUNNING = """
+			SELECT count(*)
+			FROM {job}
+			WHERE topic = :topic
+			  AND state = 'running'
+			""";
+
+	// A FIFO topic runs its oldest live job, and only when that job is runnable: a
+	// running, pending or scheduled
+	// (retrying) head blocks the ones behind it.
+	static final String CLAIM_FIFO_HEAD = """
+			WITH head AS (
+			    SELECT id, state
+			    FROM {job}
+			    WHERE topic = :topic
+			      AND state IN ('pending', 'scheduled', 'available', 'running')
+			    ORDER BY id
+			    LIMIT 1
+			)
+			UPDATE {job} AS job
+			SET state = 'running',
+			    attempt = job.attempt + 1,
+			    claimed_by = :node,
+			    lease_token = gen_random_uuid(),
+			    lease_expires_at = now() + make_interval(secs => :lease_seconds),
+			    started_at = now()
+			FROM head
+			WHERE job.id = head.id
+			  AND head.state = 'available'
+			  AND job.state = 'available'
+			RETURNING job.id, job.topic, job.payload, job.priority, job.attempt, job.max_attempts, job.last_error,
+			          job.unique_key, job.group_key, job.runs, job.created_at, job.run_at, job.lease_token,
+			          job.lease_expires_at, job.retried, job.timeouts, extract(epoch FROM job.timeout) AS timeout_seconds
+			""";
+
+	// Claims in the usual order, skipping jobs whose group already runs as many jobs as
+	// it may (the job's own
+	// limit, else the topic's). It ranks the first :lookahead runnable jobs only, so that
+	// a claim costs the same
+	// however long the backlog: groups whose jobs all sit behind the lookahead wait until
+	// it moves.
+	static final String CLAIM_WITHIN_GROUP_LIMITS = """
+			WITH running AS (
+			    SELECT group_key, count(*) AS running
+			    FROM {job}
+			    WHERE topic = :topic
+			      AND state = 'running'
+			      AND group_key IS NOT NULL
+			    GROUP BY group_key
+			),
+			lookahead AS (
+			    SELECT id, group_key, priority, retried, run_at,
+			           coalesce(group_limit, CAST(:group_limit AS integer)) AS group_limit
+			    FROM {job}
+			    WHERE state = 'available'
+			      AND topic = :topic
+			    ORDER BY priority, retried, run_at, id
+			    LIMIT :lookahead
+			),
+			ranked AS (
+			    SELECT lookahead.*,
+			           row_number() OVER (PARTITION BY group_key ORDER BY priority, retried, run_at, id) AS place
+			    FROM lookahead
+			),
+			claimable AS (
+			    SELECT ranked.id
+			    FROM ranked
+			    LEFT JOIN running ON running.group_key = ranked.group_key
+			    WHERE ranked.group_key IS NULL
+			       OR ranked.group_limit IS NULL
+			       OR ranked.place + coalesce(running.running, 0) <= ranked.group_limit
+			    ORDER BY ranked.priority, ranked.retried, ranked.run_at, ranked.id
+			    LIMIT :limit
+			)
+			UPDATE {job} AS job
+			SET state = 'running',
+			    attempt = job.attempt + 1,
+			    claimed_by = :node,
+			    lease_token = gen_random_uuid(),
+			    lease_expires_at = now() + make_interval(secs => :lease_seconds),
+			    started_at = now()
+			FROM claimable
+			WHERE job.id = claimable.id
+			  AND job.state = 'available'
+			RETURNING job.id, job.topic, job.payload, job.priority, job.attempt, job.max_attempts, job.last_error,
+			          job.unique_key, job.group_key, job.runs, job.created_at, job.run_at, job.lease_token,
+			          job.lease_expires_at, job.retried, job.timeouts, extract(epoch FROM job.timeout) AS timeout_seconds
+			""";
+
+	// Finished jobs whose retention is over, oldest first, in batches small enough to
+	// hold no lock for long.
+	static final String PRUNE_FINISHED = """
+			DELETE FROM {job}
+			WHERE id IN (SELECT id
+			             FROM {job}
+			             WHERE state = :state
+			               AND finished_at < now() - make_interval(secs => :retention_seconds)
+			             ORDER BY finished_at
+			             LIMIT :limit
+			             FOR UPDATE SKIP LOCKED)
+			""";
+
+	// The safety net of the dependency trigger: a job added while a job it depends on
+	// finished can miss the
+	// trigger, which ran in the other transaction. Dependencies that are gone were pruned
+	// after they succeeded,
+	// since deleting an unfinished one gives its dependents up at once.
+	static final String RELEASE_READY_DEPENDENTS = """
+			UPDATE {job} AS dependent
+			SET state = CASE WHEN dependent.run_at <= now() THEN 'available' ELSE 'scheduled' END
+			WHERE dependent.state = 'pending'
+			  AND NOT EXISTS (SELECT
+			                  FROM {job} AS dependency
+			                  WHERE dependency.id = ANY (dependent.depends_on)
+			                    AND dependency.state <> 'succeeded')
+			RETURNING dependent.topic, dependent.state
+			""";
+
+	static final String GIVE_UP_DEPENDENTS = """
+			UPDATE {job} AS dependent
+			SET state = CASE dependent.dependency_failure WHEN 'fail' THEN 'failed' ELSE 'cancelled' END,
+			    last_error = 'A job it depends on failed or was cancelled',
+			    finished_at = now()
+			WHERE dependent.state = 'pending'
+			  AND EXISTS (SELECT
+			              FROM {job} AS dependency
+			              WHERE dependency.id = ANY (dependent.depends_on)
+			                AND dependency.state IN ('failed', 'cancelled'))
+			""";
+
+	static final String DISABLE = """
+			UPDATE {job}
+			SET state = 'disabled'
+			WHERE id = :id
+			  AND state IN ('pending', 'scheduled', 'available')
+			""";
+
+	static final String ENABLE = """
+			UPDATE {job} AS job
+			SET state = CASE
+			                WHEN EXISTS (SELECT
+			                             FROM {job} AS dependency
+			                             WHERE dependency.id = ANY (job.depends_on)
+			                               AND dependency.state <> 'succeeded') THEN 'pending'
+			                WHEN job.run_at <= now() THEN 'available'
+			                ELSE 'scheduled'
+			            END
+			WHERE job.id = :id
+			  AND job.state = 'disabled'
+			RETURNING job.topic, job.state
+			""";
+
+	static final String PURGE_DISABLED = """
+			DELETE FROM {job}
+			WHERE id IN (SELECT id
+			             FROM {job}
+			             WHERE state = 'disabled'
+			               AND topic = :topic
+			             LIMIT :limit
+			             FOR UPDATE SKIP LOCKED)
 			""";
 
 	static final String SUCCEED = """
@@ -348,7 +541,8 @@ final class JobSql {
 	static final String FIND = """
 			SELECT id, topic, state, payload, priority, run_at, retried, unique_key, unique_scope, group_key, attempt,
 			       max_attempts, timeouts, rescues, extract(epoch FROM timeout) AS timeout_seconds, errors, runs,
-			       last_error, result, claimed_by, lease_token, lease_expires_at, created_at, started_at, finished_at
+			       last_error, result, claimed_by, lease_token, lease_expires_at, created_at, started_at, finished_at,
+			       group_limit, depends_on, dependency_failure
 			FROM {job}
 			WHERE id = :id
 			""";

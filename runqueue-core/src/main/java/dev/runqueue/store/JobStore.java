@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.OptionalLong;
 import java.util.Set;
 
@@ -37,6 +38,60 @@ public interface JobStore {
 	 * @return its id, or empty if no job holds the key now
 	 */
 	OptionalLong findIdHoldingUniqueKey(String uniqueKey);
+
+	/**
+	 * Finds which of the given jobs do not exist.
+	 * @param ids the jobs' ids
+	 * @return the ids of those that do not exist
+	 */
+	List<Long> findMissing(Collection<Long> ids);
+
+	/**
+	 * Takes a lock on a topic that lasts until the end of the current transaction, for
+	 * those who must count the topic's jobs before they add or claim. Call it in
+	 * {@link #inTransaction(Supplier)} or the caller's transaction.
+	 * @param topic the topic
+	 */
+	void lockTopic(String topic);
+
+	/**
+	 * Counts a topic's jobs that wait: pending, scheduled or available.
+	 * @param topic the topic
+	 * @return the count
+	 */
+	long countWaiting(String topic);
+
+	/**
+	 * Counts a topic's running jobs.
+	 * @param topic the topic
+	 * @return the count
+	 */
+	long countRunning(String topic);
+
+	/**
+	 * Claims the oldest live job of a FIFO topic, if it is runnable.
+	 * @param topic the topic
+	 * @param node the claiming node's name
+	 * @param lease how long the lease lasts
+	 * @return the claimed job, or nothing when the head is running, pending or waiting to
+	 * be retried
+	 */
+	List<ClaimedJob> claimFifoHead(String topic, String node, Duration lease);
+
+	/**
+	 * Claims runnable jobs of a topic in priority order, skipping jobs whose group runs
+	 * as many jobs as it may.
+	 * @param topic the topic
+	 * @param limit the most jobs to claim
+	 * @param groupLimit the topic's limit per group, used for jobs without a limit of
+	 * their own; {@code null} for none
+	 * @param lookahead how many runnable jobs to rank
+	 * @param node the claiming node's name
+	 * @param lease how long the lease lasts
+	 * @return the claimed jobs, in priority order
+	 */
+	List<ClaimedJob> claimWithinGroupLimits(String topic, int limit, Integer groupLimit, int lookahead, String node,
+			Duration lease);
 
 	/**
 	 * Claims runnable jobs of a topic: at most {@code limit}, in priority order, skipping
@@ -100,16 +155,6 @@ public interface JobStore {
 	Set<Long> renewLeases(Collection<LeaseRef> leases, Duration duration);
 
 	/**
-	 * Takes back running jobs whose leases expired, comparing the token read, so that
-	 * they run again elsewhere; a job taken back {@code maxRescues} times, or without
-	 * attempts left, fails for good.
-	 * @param limit the most jobs to take back
-	 * @param maxRescues the number of rescues at which a job is quarantined as failed
-	 * @return the jobs taken back
-	 */
-	List<RescuedJob> rescueExpired(int limit, int maxRescues);
-
-	/**
 	 * Makes claimed jobs runnable again at once, giving back the attempt their claim
 	 * counted.
 	 * @param leases the jobs
@@ -126,19 +171,6 @@ public interface JobStore {
 	boolean extendLease(LeaseRef lease, Duration duration);
 
 	/**
-	 * Makes scheduled jobs whose time has come runnable.
-	 * @param limit the most jobs to change
-	 * @return the topics of the changed jobs, one entry per job
-	 */
-	List<String> promoteDue(int limit);
-
-	/**
-	 * How long until the next scheduled job is due, by the database's clock.
-	 * @return the time, negative if one is overdue, or empty if no job is scheduled
-	 */
-	Optional<Duration> timeUntilNextScheduled();
-
-	/**
 	 * Tells the workers of every node that topics have runnable jobs.
 	 * @param topics the topics
 	 */
@@ -150,6 +182,16 @@ public interface JobStore {
 	 * @return the row, or empty if there is no such job
 	 */
 	Optional<JobRecord> find(long id);
+
+	/**
+	 * Runs work in a transaction on this store's data source, joining the caller's
+	 * transaction if there is one, so that several statements see and lock the same
+	 * state.
+	 * @param work the work
+	 * @param <T> the work's result
+	 * @return the result
+	 */
+	<T> T inTransaction(Supplier<T> work);
 
 	/**
 	 * The names of the tables this store works on.

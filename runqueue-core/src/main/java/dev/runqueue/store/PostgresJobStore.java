@@ -1,12 +1,10 @@
 package dev.runqueue.store;
 
+import java.sql.Array;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -16,7 +14,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Function;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
@@ -24,12 +22,22 @@ import dev.runqueue.job.Job;
 import dev.runqueue.job.JobState;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.support.SqlArrayValue;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import static dev.runqueue.store.SqlValues.array;
+import static dev.runqueue.store.SqlValues.duration;
+import static dev.runqueue.store.SqlValues.instant;
+import static dev.runqueue.store.SqlValues.seconds;
+import static dev.runqueue.store.SqlValues.secondsOrZero;
+import static dev.runqueue.store.SqlValues.timestamp;
+import static dev.runqueue.store.SqlValues.timestampText;
 
 /**
  * The {@link JobStore} on PostgreSQL, with Spring's {@link JdbcClient}: a statement run
- * on a thread with a Spring-managed transaction joins that transaction, any other commits
- * on its own.
+ * on a thread with a Spring-managed transaction on the same data source joins that
+ * transaction, any other commits on its own.
  */
 public class PostgresJobStore implements JobStore {
 
@@ -37,13 +45,25 @@ public class PostgresJobStore implements JobStore {
 
 	private final TableNames tableNames;
 
+	private final TransactionTemplate transactions;
+
 	private final String insert;
 
 	private final String insertAll;
 
 	private final String findIdHoldingUniqueKey;
 
+	private final String findMissing;
+
+	private final String countWaiting;
+
+	private final String countRunning;
+
 	private final String claim;
+
+	private final String claimFifoHead;
+
+	private final String claimWithinGroupLimits;
 
 	private final String succeed;
 
@@ -55,19 +75,13 @@ public class PostgresJobStore implements JobStore {
 
 	private final String snooze;
 
-	private final String release;
-
-	private final String extendLease;
+	private final String timeOut;
 
 	private final String renewLeases;
 
-	private final String timeOut;
+	private final String release;
 
-	private final String rescueExpired;
-
-	private final String promoteDue;
-
-	private final String timeUntilNextScheduled;
+	private final String extendLease;
 
 	private final String find;
 
@@ -87,22 +101,25 @@ public class PostgresJobStore implements JobStore {
 	public PostgresJobStore(DataSource dataSource, TableNames tableNames) {
 		this.jdbc = JdbcClient.create(dataSource);
 		this.tableNames = tableNames;
+		this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
 		this.insert = named(JobSql.INSERT);
 		this.insertAll = named(JobSql.INSERT_ALL);
 		this.findIdHoldingUniqueKey = named(JobSql.FIND_ID_HOLDING_UNIQUE_KEY);
+		this.findMissing = named(JobSql.FIND_MISSING);
+		this.countWaiting = named(JobSql.COUNT_WAITING);
+		this.countRunning = named(JobSql.COUNT_RUNNING);
 		this.claim = named(JobSql.CLAIM);
+		this.claimFifoHead = named(JobSql.CLAIM_FIFO_HEAD);
+		this.claimWithinGroupLimits = named(JobSql.CLAIM_WITHIN_GROUP_LIMITS);
 		this.succeed = named(JobSql.SUCCEED);
 		this.retry = named(JobSql.RETRY);
 		this.fail = named(JobSql.FAIL);
 		this.replace = named(JobSql.REPLACE);
 		this.snooze = named(JobSql.SNOOZE);
+		this.timeOut = named(JobSql.TIME_OUT);
+		this.renewLeases = named(JobSql.RENEW_LEASES);
 		this.release = named(JobSql.RELEASE);
 		this.extendLease = named(JobSql.EXTEND_LEASE);
-		this.renewLeases = named(JobSql.RENEW_LEASES);
-		this.timeOut = named(JobSql.TIME_OUT);
-		this.rescueExpired = named(JobSql.RESCUE_EXPIRED);
-		this.promoteDue = named(JobSql.PROMOTE_DUE);
-		this.timeUntilNextScheduled = named(JobSql.TIME_UNTIL_NEXT_SCHEDULED);
 		this.find = named(JobSql.FIND);
 	}
 
@@ -116,18 +133,26 @@ public class PostgresJobStore implements JobStore {
 	}
 
 	@Override
+	public <T> T inTransaction(Supplier<T> work) {
+		return this.transactions.execute((status) -> work.get());
+	}
+
+	@Override
 	public OptionalLong insert(JobInsert job) {
 		List<Long> ids = this.jdbc.sql(this.insert)
 			.param("topic", job.topic())
 			.param("payload", job.payload())
 			.param("priority", job.priority())
 			.param("run_at", timestamp(job.runAt()), Types.TIMESTAMP_WITH_TIMEZONE)
-			.param("delay_seconds", seconds(job.delay()))
+			.param("delay_seconds", secondsOrZero(job.delay()))
 			.param("unique_key", job.uniqueKey(), Types.VARCHAR)
 			.param("unique_scope", job.uniqueScope())
 			.param("group_key", job.group(), Types.VARCHAR)
+			.param("group_limit", job.groupLimit(), Types.INTEGER)
 			.param("max_attempts", job.maxAttempts())
-			.param("timeout_seconds", (job.timeout() != null) ? seconds(job.timeout()) : null, Types.DOUBLE)
+			.param("timeout_seconds", seconds(job.timeout()), Types.DOUBLE)
+			.param("depends_on", job.dependsOn().isEmpty() ? null : array("bigint", job.dependsOn()), Types.ARRAY)
+			.param("dependency_failure", job.dependencyFailure())
 			.query(Long.class)
 			.list();
 		return ids.isEmpty() ? OptionalLong.empty() : OptionalLong.of(ids.get(0));
@@ -138,22 +163,26 @@ public class PostgresJobStore implements JobStore {
 		if (jobs.isEmpty()) {
 			return List.of();
 		}
+		if (jobs.stream().anyMatch((job) -> !job.dependsOn().isEmpty())) {
+			throw new IllegalArgumentException("Jobs with dependencies are added one by one, not with insertAll");
+		}
 		List<InsertedJob> inserted = this.jdbc.sql(this.insertAll)
 			.param("topics", array("text", jobs, JobInsert::topic))
 			.param("payloads", array("text", jobs, JobInsert::payload))
 			.param("priorities", array("integer", jobs, JobInsert::priority))
 			.param("run_ats", array("text", jobs, (job) -> timestampText(job.runAt())))
-			.param("delay_seconds", array("float8", jobs, (job) -> seconds(job.delay())))
+			.param("delay_seconds", array("float8", jobs, (job) -> secondsOrZero(job.delay())))
 			.param("unique_keys", array("text", jobs, JobInsert::uniqueKey))
 			.param("unique_scopes", array("text", jobs, JobInsert::uniqueScope))
 			.param("group_keys", array("text", jobs, JobInsert::group))
+			.param("group_limits", array("integer", jobs, JobInsert::groupLimit))
 			.param("max_attempts", array("integer", jobs, JobInsert::maxAttempts))
-			.param("timeout_seconds",
-					array("float8", jobs, (job) -> (job.timeout() != null) ? seconds(job.timeout()) : null))
+			.param("timeout_seconds", array("float8", jobs, (job) -> seconds(job.timeout())))
+			.param("dependency_failures", array("text", jobs, JobInsert::dependencyFailure))
 			.query((rs, row) -> new InsertedJob(rs.getLong("id"), rs.getString("unique_key")))
 			.list();
 		List<InsertedJob> inOrder = new ArrayList<>(inserted);
-		inOrder.sort((a, b) -> Long.compare(a.id(), b.id()));
+		inOrder.sort(Comparator.comparingLong(InsertedJob::id));
 		return inOrder;
 	}
 
@@ -167,16 +196,62 @@ public class PostgresJobStore implements JobStore {
 	}
 
 	@Override
+	public List<Long> findMissing(Collection<Long> ids) {
+		if (ids.isEmpty()) {
+			return List.of();
+		}
+		return this.jdbc.sql(this.findMissing).param("ids", array("bigint", ids)).query(Long.class).list();
+	}
+
+	@Override
+	public void lockTopic(String topic) {
+		this.jdbc.sql(JobSql.LOCK_TOPIC).param("table", this.tableNames.job()).param("topic", topic).query((rs) -> {
+		});
+	}
+
+	@Override
+	public long countWaiting(String topic) {
+		return this.jdbc.sql(this.countWaiting).param("topic", topic).query(Long.class).single();
+	}
+
+	@Override
+	public long countRunning(String topic) {
+		return this.jdbc.sql(this.countRunning).param("topic", topic).query(Long.class).single();
+	}
+
+	@Override
 	public List<ClaimedJob> claim(String topic, int limit, String node, Duration lease) {
-		List<Claimed> claimed = this.jdbc.sql(this.claim)
+		return inClaimOrder(this.jdbc.sql(this.claim)
 			.param("topic", topic)
 			.param("limit", limit)
 			.param("node", node)
-			.param("lease_seconds", seconds(lease))
-			.query((rs, row) -> new Claimed(claimedJob(rs), rs.getBoolean("retried")))
-			.list();
-		// UPDATE ... RETURNING gives rows in no particular order; hand them out in the
-		// claim's order.
+			.param("lease_seconds", seconds(lease)));
+	}
+
+	@Override
+	public List<ClaimedJob> claimFifoHead(String topic, String node, Duration lease) {
+		return inClaimOrder(this.jdbc.sql(this.claimFifoHead)
+			.param("topic", topic)
+			.param("node", node)
+			.param("lease_seconds", seconds(lease)));
+	}
+
+	@Override
+	public List<ClaimedJob> claimWithinGroupLimits(String topic, int limit, Integer groupLimit, int lookahead,
+			String node, Duration lease) {
+		return inClaimOrder(this.jdbc.sql(this.claimWithinGroupLimits)
+			.param("topic", topic)
+			.param("limit", limit)
+			.param("group_limit", groupLimit, Types.INTEGER)
+			.param("lookahead", lookahead)
+			.param("node", node)
+			.param("lease_seconds", seconds(lease)));
+	}
+
+	// UPDATE ... RETURNING gives rows in no particular order; hand them out in the
+	// claim's order.
+	private static List<ClaimedJob> inClaimOrder(JdbcClient.StatementSpec claim) {
+		List<Claimed> claimed = claim.query((rs, row) -> new Claimed(claimedJob(rs), rs.getBoolean("retried"))).list();
 		return claimed.stream().sorted(Claimed.CLAIM_ORDER).map(Claimed::job).toList();
 	}
 
@@ -234,7 +309,7 @@ public class PostgresJobStore implements JobStore {
 			.param("lease_tokens", tokens(completions))
 			.param("payloads", array("text", completions, Completion.Replace::payload))
 			.param("run_ats", array("text", completions, (replace) -> timestampText(replace.runAt())))
-			.param("delay_seconds", array("float8", completions, (replace) -> seconds(replace.delay()))));
+			.param("delay_seconds", array("float8", completions, (replace) -> secondsOrZero(replace.delay()))));
 	}
 
 	@Override
@@ -256,9 +331,7 @@ public class PostgresJobStore implements JobStore {
 		return updatedIds(this.jdbc.sql(this.timeOut)
 			.param("ids", ids(completions))
 			.param("lease_tokens", tokens(completions))
-			.param("retry_seconds",
-					array("float8", completions,
-							(timedOut) -> (timedOut.retryDelay() != null) ? seconds(timedOut.retryDelay()) : null))
+			.param("retry_seconds", array("float8", completions, (timedOut) -> seconds(timedOut.retryDelay())))
 			.param("errors", array("text", completions, Completion.TimedOut::error)));
 	}
 
@@ -272,16 +345,6 @@ public class PostgresJobStore implements JobStore {
 			.param("ids", array("bigint", list, LeaseRef::jobId))
 			.param("lease_tokens", array("uuid", list, LeaseRef::token))
 			.param("lease_seconds", seconds(duration)));
-	}
-
-	@Override
-	public List<RescuedJob> rescueExpired(int limit, int maxRescues) {
-		return this.jdbc.sql(this.rescueExpired)
-			.param("limit", limit)
-			.param("max_rescues", maxRescues)
-			.query((rs, row) -> new RescuedJob(rs.getLong("id"), rs.getString("topic"),
-					JobState.ofColumn(rs.getString("state")), rs.getString("claimed_by"), rs.getInt("rescues")))
-			.list();
 	}
 
 	@Override
@@ -307,26 +370,13 @@ public class PostgresJobStore implements JobStore {
 	}
 
 	@Override
-	public List<String> promoteDue(int limit) {
-		return this.jdbc.sql(this.promoteDue).param("limit", limit).query(String.class).list();
-	}
-
-	@Override
-	public Optional<Duration> timeUntilNextScheduled() {
-		return this.jdbc.sql(this.timeUntilNextScheduled).query((rs, row) -> {
-			double seconds = rs.getDouble("seconds_until_due");
-			return rs.wasNull() ? null : Duration.ofNanos((long) (seconds * 1e9));
-		}).optional();
-	}
-
-	@Override
 	public void notifyTopics(Collection<String> topics) {
 		if (topics.isEmpty()) {
 			return;
 		}
 		this.jdbc.sql(JobSql.NOTIFY_TOPICS)
 			.param("channel", this.tableNames.jobAddedChannel())
-			.param("topics", new SqlArrayValue("text", topics.toArray()))
+			.param("topics", array("text", topics))
 			.query((rs) -> {
 			});
 	}
@@ -337,12 +387,15 @@ public class PostgresJobStore implements JobStore {
 	}
 
 	private static JobRecord jobRecord(ResultSet rs, int row) throws SQLException {
+		Array dependsOn = rs.getArray("depends_on");
+		List<Long> dependencies = (dependsOn != null) ? List.of((Long[]) dependsOn.getArray()) : List.of();
 		return new JobRecord(rs.getLong("id"), rs.getString("topic"), JobState.ofColumn(rs.getString("state")),
 				rs.getString("payload"), rs.getInt("priority"), instant(rs, "run_at"), rs.getBoolean("retried"),
 				rs.getString("unique_key"), rs.getString("unique_scope"), rs.getString("group_key"),
-				rs.getInt("attempt"), rs.getInt("max_attempts"), rs.getInt("timeouts"), rs.getInt("rescues"),
-				duration(rs, "timeout_seconds"), rs.getInt("errors"), rs.getInt("runs"), rs.getString("last_error"),
-				rs.getString("result"), rs.getString("claimed_by"), rs.getObject("lease_token", UUID.class),
+				(Integer) rs.getObject("group_limit"), rs.getInt("attempt"), rs.getInt("max_attempts"),
+				rs.getInt("timeouts"), rs.getInt("rescues"), duration(rs, "timeout_seconds"), rs.getInt("errors"),
+				rs.getInt("runs"), rs.getString("last_error"), rs.getString("result"), dependencies,
+				rs.getString("dependency_failure"), rs.getString("claimed_by"), rs.getObject("lease_token", UUID.class),
 				instant(rs, "lease_expires_at"), instant(rs, "created_at"), instant(rs, "started_at"),
 				instant(rs, "finished_at"));
 	}
@@ -359,26 +412,6 @@ public class PostgresJobStore implements JobStore {
 		return array("uuid", completions, (completion) -> completion.lease().token());
 	}
 
-	private static <T> SqlArrayValue array(String type, List<T> rows, Function<T, Object> column) {
-		Object[] values = new Object[rows.size()];
-		for (int i = 0; i < values.length; i++) {
-			values[i] = column.apply(rows.get(i));
-		}
-		return new SqlArrayValue(type, values);
-	}
-
-	private static Double seconds(Duration duration) {
-		return (duration != null) ? duration.toNanos() / 1e9 : 0.0;
-	}
-
-	private static OffsetDateTime timestamp(Instant instant) {
-		return (instant != null) ? instant.atOffset(ZoneOffset.UTC) : null;
-	}
-
-	private static String timestampText(Instant instant) {
-		return (instant != null) ? instant.toString() : null;
-	}
-
 	private record Claimed(ClaimedJob job, boolean retried) {
 
 		static final Comparator<Claimed> CLAIM_ORDER = Comparator
@@ -387,16 +420,6 @@ public class PostgresJobStore implements JobStore {
 			.thenComparing((claimed) -> claimed.job().job().runAt())
 			.thenComparingLong((claimed) -> claimed.job().job().id());
 
-	}
-
-	private static Duration duration(ResultSet rs, String secondsColumn) throws SQLException {
-		double seconds = rs.getDouble(secondsColumn);
-		return rs.wasNull() ? null : Duration.ofNanos(Math.round(seconds * 1e9));
-	}
-
-	private static Instant instant(ResultSet rs, String column) throws SQLException {
-		OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-		return (value != null) ? value.toInstant() : null;
 	}
 
 }

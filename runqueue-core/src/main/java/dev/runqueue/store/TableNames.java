@@ -51,6 +51,22 @@ public record TableNames(String schema, String prefix) {
 	}
 
 	/**
+	 * The schedule table, qualified with the schema when there is one.
+	 * @return the table's name
+	 */
+	public String schedule() {
+		return qualified("schedule");
+	}
+
+	/**
+	 * The topic table, qualified with the schema when there is one.
+	 * @return the table's name
+	 */
+	public String topic() {
+		return qualified("topic");
+	}
+
+	/**
 	 * The node table, qualified with the schema when there is one.
 	 * @return the table's name
 	 */

@@ -40,6 +40,8 @@ final class Completer {
 
 	private final Runnable scheduledLater;
 
+	private final Set<String> limitedTopics;
+
 	private final BlockingQueue<Outcome> queue = new LinkedBlockingQueue<>();
 
 	// Outcomes taken from the queue whose write failed; only the completer's thread (or
@@ -58,11 +60,15 @@ final class Completer {
 	 * pollers look for them
 	 * @param scheduledLater told when a write scheduled a job to run later, so that the
 	 * promoter makes it runnable on time
+	 * @param limitedTopics FIFO and limited topics: any outcome of theirs lets the next
+	 * job start, so it wakes the topic's pollers on every node
 	 */
-	Completer(JobStore store, Consumer<Collection<String>> runnableAgain, Runnable scheduledLater) {
+	Completer(JobStore store, Consumer<Collection<String>> runnableAgain, Runnable scheduledLater,
+			Set<String> limitedTopics) {
 		this.store = store;
 		this.runnableAgain = runnableAgain;
 		this.scheduledLater = scheduledLater;
+		this.limitedTopics = Set.copyOf(limitedTopics);
 		this.loop = new ServiceLoop("runqueue-completer", this::step);
 	}
 
@@ -150,16 +156,22 @@ final class Completer {
 				stale++;
 				logger.debug("Outcome of job id={} not recorded: this node no longer holds its lease", id);
 			}
-			else if (runnableAtOnce(outcome.completion())) {
-				runnable.add(outcome.topic());
-			}
-			else if (scheduledLater(outcome.completion())) {
-				scheduled = true;
+			else {
+				if (runnableAtOnce(outcome.completion()) || this.limitedTopics.contains(outcome.topic())) {
+					runnable.add(outcome.topic());
+				}
+				if (scheduledLater(outcome.completion())) {
+					scheduled = true;
+				}
 			}
 		}
 		this.staleWrites.addAndGet(stale);
 		if (!runnable.isEmpty()) {
 			this.runnableAgain.accept(runnable);
+			// A job of a FIFO or limited topic finished: the next may start, on any node.
+			Set<String> limited = new LinkedHashSet<>(runnable);
+			limited.retainAll(this.limitedTopics);
+			this.store.notifyTopics(limited);
 		}
 		if (scheduled) {
 			this.scheduledLater.run();

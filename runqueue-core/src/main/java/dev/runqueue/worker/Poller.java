@@ -40,6 +40,8 @@ final class Poller {
 
 	private final Clock clock;
 
+	private final LimitedClaimer limitedClaimer;
+
 	private final ServiceLoop loop;
 
 	// Jobs claimed and not finished: added by the poller thread when it claims, removed
@@ -53,7 +55,7 @@ final class Poller {
 	private volatile boolean backlog;
 
 	Poller(TopicSettings topic, JobHandler handler, JobStore store, JobRunner runner, WorkerSettings settings,
-			Executor executor, Clock clock) {
+			Executor executor, Clock clock, LimitedClaimer limitedClaimer) {
 		this.topic = topic;
 		this.handler = handler;
 		this.store = store;
@@ -61,6 +63,7 @@ final class Poller {
 		this.settings = settings;
 		this.executor = executor;
 		this.clock = clock;
+		this.limitedClaimer = limitedClaimer;
 		this.loop = new ServiceLoop("runqueue-poller-" + topic.name(), this::step);
 	}
 
@@ -99,6 +102,11 @@ final class Poller {
 
 	private Duration step() {
 		ClaimResult result = runOnce();
+		if (result.rateWait() != null) {
+			Duration wait = result.rateWait();
+			return (wait.compareTo(this.settings.pollInterval()) < 0) ? wait.plusMillis(1)
+					: this.settings.pollInterval();
+		}
 		if (result.requested() > 0 && result.claimed() == result.requested()) {
 			return Duration.ZERO;
 		}
@@ -113,11 +121,21 @@ final class Poller {
 		int free = this.topic.execution().concurrency() - this.inFlight.size();
 		if (free <= 0) {
 			this.backlog = true;
-			return new ClaimResult(0, 0);
+			return new ClaimResult(0, 0, null);
 		}
 		long sentAt = this.clock.millis();
-		List<ClaimedJob> claimed = this.store.claim(this.topic.name(), free, this.settings.nodeName(),
-				this.settings.leaseDuration());
+		List<ClaimedJob> claimed;
+		Duration rateWait = null;
+		if (this.topic.flowControl().limitsClaims()) {
+			LimitedClaimer.Claim claim = this.limitedClaimer.claim(this.topic, free, this.settings.nodeName(),
+					this.settings.leaseDuration());
+			claimed = claim.jobs();
+			rateWait = claim.rateWait();
+		}
+		else {
+			claimed = this.store.claim(this.topic.name(), free, this.settings.nodeName(),
+					this.settings.leaseDuration());
+		}
 		// The database set each lease to its now() plus the lease, and its now() came
 		// after sentAt.
 		long leaseTrustedUntil = sentAt + this.settings.leaseDuration().minus(this.settings.leaseMargin()).toMillis();
@@ -138,7 +156,7 @@ final class Poller {
 		if (!claimed.isEmpty()) {
 			logger.debug("Claimed jobs topic={} requested={} claimed={}", this.topic.name(), free, claimed.size());
 		}
-		return new ClaimResult(free, claimed.size());
+		return new ClaimResult(free, claimed.size(), rateWait);
 	}
 
 	private void run(RunningJob running) {
@@ -158,8 +176,10 @@ final class Poller {
 	 *
 	 * @param requested how many jobs the poller had room for
 	 * @param claimed how many it got
+	 * @param rateWait when the topic's rate limit allows the next claim, if it held this
+	 * one back
 	 */
-	record ClaimResult(int requested, int claimed) {
+	record ClaimResult(int requested, int claimed, Duration rateWait) {
 
 	}
 

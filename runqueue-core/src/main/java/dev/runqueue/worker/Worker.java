@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
@@ -20,16 +21,22 @@ import java.util.concurrent.atomic.LongAdder;
 
 import javax.sql.DataSource;
 
+import dev.runqueue.DefaultRunQueue;
 import dev.runqueue.JsonCodec;
+import dev.runqueue.RunQueue;
 import dev.runqueue.TopicSettings;
+import dev.runqueue.Topics;
 import dev.runqueue.job.JobHandler;
 import dev.runqueue.maintenance.DuePromoter;
 import dev.runqueue.maintenance.Maintenance;
 import dev.runqueue.maintenance.MaintenanceSettings;
+import dev.runqueue.schedule.PeriodicEnqueuer;
+import dev.runqueue.schedule.RecurringJob;
+import dev.runqueue.schedule.ScheduleFunction;
 import dev.runqueue.store.JobStore;
 import dev.runqueue.store.LeaseRef;
 import dev.runqueue.store.NodeStore;
-import dev.runqueue.store.PostgresNodeStore;
+import dev.runqueue.store.Stores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,6 +78,8 @@ public final class Worker {
 
 	private final Maintenance maintenance;
 
+	private final PeriodicEnqueuer schedules;
+
 	private final LongAdder leaseLosses = new LongAdder();
 
 	// Written by start() and stop(), which are synchronized; read by anyone.
@@ -79,20 +88,27 @@ public final class Worker {
 	private Worker(Builder builder) {
 		this.settings = builder.settings;
 		this.store = builder.store;
-		this.nodes = (builder.nodes != null) ? builder.nodes
-				: new PostgresNodeStore(builder.dataSource, builder.store.tableNames());
-		this.promoter = new DuePromoter(this.store, this.settings.pollInterval());
-		this.completer = new Completer(this.store, (topics) -> topics.forEach(this::wake), this.promoter::wake);
+		Stores stores = (builder.stores != null) ? builder.stores : Stores.postgres(builder.dataSource, builder.store);
+		this.nodes = stores.nodes();
+		this.promoter = new DuePromoter(stores.maintenance(), this.store, this.settings.pollInterval());
+		Set<String> limitedTopics = builder.handlers.values()
+			.stream()
+			.filter((registration) -> registration.topic().flowControl().limitsClaims())
+			.map((registration) -> registration.topic().name())
+			.collect(Collectors.toSet());
+		this.completer = new Completer(this.store, (topics) -> topics.forEach(this::wake), this.promoter::wake,
+				limitedTopics);
 		TransactionTemplate transactions = (builder.transactionManager != null)
 				? new TransactionTemplate(builder.transactionManager) : null;
 		JobRunner runner = new JobRunner(this.store, builder.json, this.completer, transactions, this::wake,
 				this.promoter::wake);
+		LimitedClaimer limitedClaimer = new LimitedClaimer(this.store, stores.topics());
 		Map<String, Poller> pollers = new LinkedHashMap<>();
 		List<Runnable> executorShutdowns = new ArrayList<>();
 		builder.handlers.forEach((name, registration) -> {
 			Executor executor = executor(registration.topic(), this.settings.virtualThreads(), executorShutdowns);
 			pollers.put(name, new Poller(registration.topic(), registration.handler(), this.store, runner,
-					this.settings, executor, builder.clock));
+					this.settings, executor, builder.clock, limitedClaimer));
 		});
 		this.pollers = Map.copyOf(pollers);
 		this.executorShutdowns = List.copyOf(executorShutdowns);
@@ -102,7 +118,14 @@ public final class Worker {
 				builder.clock, this.leaseLosses);
 		this.watchdog = new Watchdog(this::inFlight, this.completer, builder.clock, this.settings.nodeName(),
 				this.leaseLosses);
-		this.maintenance = new Maintenance(builder.maintenance, this.store, this.nodes, this.settings.nodeName());
+		this.maintenance = new Maintenance(builder.maintenance, stores, this.settings.nodeName());
+		RunQueue runQueue = (builder.runQueue != null) ? builder.runQueue
+				: new DefaultRunQueue(stores,
+						Topics.of(builder.handlers.values().stream().map(Registration::topic).toList()), builder.json,
+						builder.scheduleFunctions);
+		this.schedules = new PeriodicEnqueuer(stores.schedules(), this.store, runQueue, builder.json,
+				builder.scheduleFunctions, builder.recurringJobs, builder.maintenance.leaderLease(),
+				builder.maintenance.interval(), this.maintenance::isLeader);
 	}
 
 	/**
@@ -131,6 +154,7 @@ public final class Worker {
 		this.leaseKeeper.start();
 		this.watchdog.start();
 		this.maintenance.start();
+		this.schedules.start();
 		this.pollers.values().forEach(Poller::start);
 		logger.info("runqueue worker started node={} topics={}", this.settings.nodeName(), this.pollers.keySet());
 	}
@@ -159,6 +183,7 @@ public final class Worker {
 			this.watchdog.stop();
 			this.promoter.stop(LOOP_STOP_TIMEOUT);
 			this.listener.stop(LOOP_STOP_TIMEOUT);
+			this.schedules.stop(LOOP_STOP_TIMEOUT);
 			this.maintenance.stop(LOOP_STOP_TIMEOUT);
 			this.leaseKeeper.stop(LOOP_STOP_TIMEOUT);
 			markStopped();
@@ -343,7 +368,13 @@ public final class Worker {
 
 		private PlatformTransactionManager transactionManager;
 
-		private NodeStore nodes;
+		private Stores stores;
+
+		private RunQueue runQueue;
+
+		private List<RecurringJob> recurringJobs = List.of();
+
+		private Map<String, ScheduleFunction> scheduleFunctions = Map.of();
 
 		private MaintenanceSettings maintenance = MaintenanceSettings.DEFAULT;
 
@@ -386,13 +417,46 @@ public final class Worker {
 		}
 
 		/**
-		 * Sets the store of the cluster's tables; by default one on the job store's data
-		 * source and tables.
-		 * @param nodes the store
+		 * Sets the stores of the other tables; by default PostgreSQL stores on the job
+		 * store's data source and tables.
+		 * @param stores the stores
 		 * @return this builder
 		 */
-		public Builder nodeStore(NodeStore nodes) {
-			this.nodes = Objects.requireNonNull(nodes, "nodes must not be null");
+		public Builder stores(Stores stores) {
+			this.stores = Objects.requireNonNull(stores, "stores must not be null");
+			return this;
+		}
+
+		/**
+		 * Sets the queue that adds the jobs of recurring jobs, with their topics'
+		 * defaults; by default one that knows the topics this worker has handlers for. It
+		 * must use the job store's data source.
+		 * @param runQueue the queue
+		 * @return this builder
+		 */
+		public Builder runQueue(RunQueue runQueue) {
+			this.runQueue = Objects.requireNonNull(runQueue, "runQueue must not be null");
+			return this;
+		}
+
+		/**
+		 * Sets the recurring jobs declared in configuration: when this node becomes the
+		 * leader, it makes the schedule table match them.
+		 * @param recurringJobs the recurring jobs
+		 * @return this builder
+		 */
+		public Builder recurringJobs(List<RecurringJob> recurringJobs) {
+			this.recurringJobs = List.copyOf(recurringJobs);
+			return this;
+		}
+
+		/**
+		 * Sets the named schedule functions that recurring jobs may use.
+		 * @param scheduleFunctions the functions by name
+		 * @return this builder
+		 */
+		public Builder scheduleFunctions(Map<String, ScheduleFunction> scheduleFunctions) {
+			this.scheduleFunctions = Map.copyOf(scheduleFunctions);
 			return this;
 		}
 

@@ -15,6 +15,12 @@ CREATE TABLE ${table_prefix}job (
     unique_key        text,
     unique_scope      text        NOT NULL DEFAULT 'live',
     group_key         text,
+    -- How many jobs of its group may run at once across the cluster, when the job says so itself.
+    group_limit       integer,
+    -- The jobs this one waits for: it stays pending until all of them succeeded, and is cancelled or failed
+    -- (dependency_failure) when one of them fails for good, is cancelled or deleted.
+    depends_on        bigint[],
+    dependency_failure text       NOT NULL DEFAULT 'cancel',
     -- attempt counts the claims of this round (a replace starts a new round), less snoozes and timeouts, which
     -- have limits of their own; timeouts and rescues count this round's timeouts and rescues; errors and runs
     -- count failed attempts and successful rounds over the job's life.
@@ -37,7 +43,12 @@ CREATE TABLE ${table_prefix}job (
     started_at        timestamptz,
     finished_at       timestamptz,
     CONSTRAINT ${table_prefix}job_state_check
-        CHECK (state IN ('scheduled', 'available', 'running', 'succeeded', 'failed', 'cancelled')),
+        CHECK (state IN ('pending', 'scheduled', 'available', 'running', 'succeeded', 'failed', 'cancelled',
+                         'disabled')),
+    CONSTRAINT ${table_prefix}job_dependency_failure_check
+        CHECK (dependency_failure IN ('cancel', 'fail')),
+    CONSTRAINT ${table_prefix}job_group_limit_check
+        CHECK (group_limit IS NULL OR group_limit > 0),
     CONSTRAINT ${table_prefix}job_unique_scope_check
         CHECK (unique_scope IN ('live', 'retained')),
     CONSTRAINT ${table_prefix}job_attempts_check
@@ -74,12 +85,28 @@ CREATE INDEX ${table_prefix}job_running
     ON ${table_prefix}job (claimed_by)
     WHERE state = 'running';
 
--- At most one job per unique key among the live ones, or among all retained ones when its topic says so.
--- Adding uses INSERT ... ON CONFLICT against exactly this predicate.
+-- At most one job per unique key among the live ones (not finished), or among all retained ones when its topic
+-- says so. Adding uses INSERT ... ON CONFLICT against exactly this predicate.
 CREATE UNIQUE INDEX ${table_prefix}job_unique_key
     ON ${table_prefix}job (unique_key)
     WHERE unique_key IS NOT NULL
-        AND (unique_scope = 'retained' OR state IN ('scheduled', 'available', 'running'));
+        AND (unique_scope = 'retained' OR state IN ('pending', 'scheduled', 'available', 'running', 'disabled'));
+
+-- Jobs of a topic that have not finished, in insertion order: the head of a FIFO topic, and the count of waiting
+-- jobs that back pressure compares with a topic's limit.
+CREATE INDEX ${table_prefix}job_live
+    ON ${table_prefix}job (topic, id)
+    WHERE state IN ('pending', 'scheduled', 'available', 'running');
+
+-- Finished jobs by age, for pruning them once their retention is over.
+CREATE INDEX ${table_prefix}job_finished
+    ON ${table_prefix}job (finished_at)
+    WHERE state IN ('succeeded', 'failed', 'cancelled');
+
+-- Jobs waiting for others, by the jobs they wait for.
+CREATE INDEX ${table_prefix}job_pending_dependencies
+    ON ${table_prefix}job USING gin (depends_on)
+    WHERE state = 'pending';
 
 -- Workers LISTEN on two channels: job_added tells them which topics have runnable jobs, job_scheduled that a job
 -- was added for later, so that the node's promoter looks again at when the next job is due. A statement-level
@@ -103,3 +130,78 @@ CREATE TRIGGER ${table_prefix}job_notify_added
     REFERENCING NEW TABLE AS added_jobs
     FOR EACH STATEMENT
 EXECUTE FUNCTION ${table_prefix}notify_added();
+
+-- When jobs finish or are deleted, the jobs that wait for them are released (all their dependencies succeeded) or
+-- given up (one failed, was cancelled or deleted), whatever statement finished them: the completer, the rescuer,
+-- an operator or plain SQL. Giving a dependent up finishes it too, so this cascades down a chain. A statement-level
+-- trigger costs one call per statement and returns at once while no job is pending.
+-- The function finds the job table through the search path it was created with, the schema of the migration, not
+-- that of whichever session fires it.
+CREATE FUNCTION ${table_prefix}resolve_dependents() RETURNS trigger
+    LANGUAGE plpgsql
+    SET search_path FROM CURRENT AS
+$$
+DECLARE
+    succeeded bigint[];
+    given_up bigint[];
+    released record;
+BEGIN
+    IF NOT EXISTS (SELECT FROM ${table_prefix}job WHERE state = 'pending') THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        SELECT array_agg(id) FILTER (WHERE state <> 'succeeded') INTO given_up FROM changed_jobs;
+    ELSE
+        SELECT array_agg(id) FILTER (WHERE state = 'succeeded'),
+               array_agg(id) FILTER (WHERE state IN ('failed', 'cancelled'))
+        INTO succeeded, given_up
+        FROM changed_jobs;
+    END IF;
+    IF given_up IS NOT NULL THEN
+        UPDATE ${table_prefix}job AS dependent
+        SET state = CASE dependent.dependency_failure WHEN 'fail' THEN 'failed' ELSE 'cancelled' END,
+            last_error = 'A job it depends on failed, was cancelled or was deleted: '
+                         || (SELECT string_agg(dependency::text, ', ')
+                             FROM unnest(dependent.depends_on) AS dependency
+                             WHERE dependency = ANY (given_up)),
+            finished_at = now()
+        WHERE dependent.state = 'pending'
+          AND dependent.depends_on && given_up;
+    END IF;
+    IF succeeded IS NOT NULL THEN
+        FOR released IN
+            WITH ready AS (
+                UPDATE ${table_prefix}job AS dependent
+                SET state = CASE WHEN dependent.run_at <= now() THEN 'available' ELSE 'scheduled' END
+                WHERE dependent.state = 'pending'
+                  AND dependent.depends_on && succeeded
+                  AND NOT EXISTS (SELECT
+                                  FROM ${table_prefix}job AS dependency
+                                  WHERE dependency.id = ANY (dependent.depends_on)
+                                    AND dependency.state <> 'succeeded')
+                RETURNING dependent.topic, dependent.state
+            )
+            SELECT DISTINCT topic, state FROM ready
+        LOOP
+            IF released.state = 'available' THEN
+                PERFORM pg_notify('${table_prefix}job_added', released.topic);
+            ELSE
+                PERFORM pg_notify('${table_prefix}job_scheduled', '');
+            END IF;
+        END LOOP;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER ${table_prefix}job_resolve_dependents_on_update
+    AFTER UPDATE ON ${table_prefix}job
+    REFERENCING NEW TABLE AS changed_jobs
+    FOR EACH STATEMENT
+EXECUTE FUNCTION ${table_prefix}resolve_dependents();
+
+CREATE TRIGGER ${table_prefix}job_resolve_dependents_on_delete
+    AFTER DELETE ON ${table_prefix}job
+    REFERENCING OLD TABLE AS changed_jobs
+    FOR EACH STATEMENT
+EXECUTE FUNCTION ${table_prefix}resolve_dependents();

@@ -41,12 +41,15 @@ class PostgresJobStoreTest {
 
 	private PostgresJobStore store;
 
+	private PostgresMaintenanceStore maintenance;
+
 	private TestJobTable jobs;
 
 	@BeforeEach
 	void prepare() {
 		this.jobs = TestJobTable.prepare(postgres.dataSource());
 		this.store = new PostgresJobStore(postgres.dataSource());
+		this.maintenance = new PostgresMaintenanceStore(postgres.dataSource(), TableNames.DEFAULT);
 	}
 
 	@Test
@@ -112,7 +115,7 @@ class PostgresJobStoreTest {
 
 	@Test
 	void retainedUniqueKeyBlocksAfterItsJobHasFinished() {
-		JobInsert retained = new JobInsert("email", "{}", 1000, null, null, "once", "retained", null, 3, null);
+		JobInsert retained = JobInsert.of("email", "{}", 1000, null, null, "once", "retained", null, 3, null);
 		long first = this.store.insert(retained).getAsLong();
 		ClaimedJob claimed = this.store.claim("email", 1, "node-a", LEASE).get(0);
 		this.store.succeed(List.of(new Completion.Succeed(claimed.lease(), null)));
@@ -424,7 +427,7 @@ class PostgresJobStoreTest {
 		this.store.claim("email", 2, "node-a", LEASE);
 		expireLease(expired);
 
-		List<RescuedJob> rescued = this.store.rescueExpired(100, 3);
+		List<RescuedJob> rescued = this.maintenance.rescueExpired(100, 3);
 
 		assertThat(rescued).containsExactly(new RescuedJob(expired, "email", JobState.AVAILABLE, "node-a", 1));
 		JobRecord record = this.store.find(expired).orElseThrow();
@@ -443,14 +446,14 @@ class PostgresJobStoreTest {
 		for (int rescue = 1; rescue <= 2; rescue++) {
 			this.store.claim("email", 1, "node-" + rescue, LEASE);
 			expireLease(id);
-			assertThat(this.store.rescueExpired(100, 3)).singleElement()
+			assertThat(this.maintenance.rescueExpired(100, 3)).singleElement()
 				.satisfies((job) -> assertThat(job.state()).isEqualTo(JobState.AVAILABLE));
 		}
 		this.jobs.jdbc().sql("UPDATE runqueue_job SET max_attempts = 10 WHERE id = :id").param("id", id).update();
 		this.store.claim("email", 1, "node-3", LEASE);
 		expireLease(id);
 
-		List<RescuedJob> third = this.store.rescueExpired(100, 3);
+		List<RescuedJob> third = this.maintenance.rescueExpired(100, 3);
 
 		assertThat(third).singleElement().satisfies((job) -> assertThat(job.state()).isEqualTo(JobState.FAILED));
 		JobRecord record = this.store.find(id).orElseThrow();
@@ -460,12 +463,12 @@ class PostgresJobStoreTest {
 
 	@Test
 	void aJobTakenBackWithoutAttemptsLeftFailsForGood() {
-		long id = this.store.insert(new JobInsert("email", "{}", 1000, null, null, null, "live", null, 1, null))
+		long id = this.store.insert(JobInsert.of("email", "{}", 1000, null, null, null, "live", null, 1, null))
 			.getAsLong();
 		this.store.claim("email", 1, "node-a", LEASE);
 		expireLease(id);
 
-		assertThat(this.store.rescueExpired(100, 3)).singleElement()
+		assertThat(this.maintenance.rescueExpired(100, 3)).singleElement()
 			.satisfies((job) -> assertThat(job.state()).isEqualTo(JobState.FAILED));
 	}
 
@@ -499,7 +502,7 @@ class PostgresJobStoreTest {
 	@Test
 	void aJobsOwnTimeoutIsStoredAndClaimed() {
 		long id = this.store
-			.insert(new JobInsert("email", "{}", 1000, null, null, null, "live", null, 3, Duration.ofMillis(1500)))
+			.insert(JobInsert.of("email", "{}", 1000, null, null, null, "live", null, 3, Duration.ofMillis(1500)))
 			.getAsLong();
 
 		ClaimedJob claimed = this.store.claim("email", 1, "node-a", LEASE).get(0);
@@ -514,12 +517,12 @@ class PostgresJobStoreTest {
 		long notYet = this.store.insert(job("report", 1000, null, Duration.ofHours(2), null)).getAsLong();
 		this.jobs.makeDue(due);
 
-		List<String> topics = this.store.promoteDue(100);
+		List<String> topics = this.maintenance.promoteDue(100);
 
 		assertThat(topics).containsExactly("email");
 		assertThat(this.jobs.state(due)).isEqualTo("available");
 		assertThat(this.jobs.state(notYet)).isEqualTo("scheduled");
-		assertThat(this.store.timeUntilNextScheduled())
+		assertThat(this.maintenance.timeUntilNextScheduled())
 			.hasValueSatisfying((until) -> assertThat(until).isGreaterThan(Duration.ofMinutes(119))
 				.isLessThanOrEqualTo(Duration.ofHours(2)));
 	}
@@ -528,7 +531,7 @@ class PostgresJobStoreTest {
 	void timeUntilNextScheduledIsEmptyWithoutScheduledJobs() {
 		this.store.insert(job("email"));
 
-		assertThat(this.store.timeUntilNextScheduled()).isEmpty();
+		assertThat(this.maintenance.timeUntilNextScheduled()).isEmpty();
 	}
 
 	@Test
@@ -618,7 +621,7 @@ class PostgresJobStoreTest {
 	}
 
 	private static JobInsert job(String topic, int priority, Instant runAt, Duration delay, String uniqueKey) {
-		return new JobInsert(topic, "{\"to\": \"a@example.com\"}", priority, runAt, delay, uniqueKey, "live", null, 3,
+		return JobInsert.of(topic, "{\"to\": \"a@example.com\"}", priority, runAt, delay, uniqueKey, "live", null, 3,
 				null);
 	}
 

@@ -57,9 +57,9 @@ class SchemaMigrationTest {
 			statement.execute(script);
 
 			PostgresJobStore store = new PostgresJobStore(database.dataSource(), new TableNames("printed", "q_"));
-			long id = store.insert(new JobInsert("email", "{}", 1000, null, null, "k", "live", null, 3, null))
+			long id = store.insert(JobInsert.of("email", "{}", 1000, null, null, "k", "live", null, 3, null))
 				.getAsLong();
-			assertThat(store.insert(new JobInsert("email", "{}", 1000, null, null, "k", "live", null, 3, null)))
+			assertThat(store.insert(JobInsert.of("email", "{}", 1000, null, null, "k", "live", null, 3, null)))
 				.isEmpty();
 			ClaimedJob claimed = store.claim("email", 1, "node", Duration.ofMinutes(1)).get(0);
 			assertThat(store.succeed(List.of(new Completion.Succeed(claimed.lease(), null)))).containsExactly(id);
