@@ -18,7 +18,10 @@ final class JobSql {
 			                   max_attempts, timeout, depends_on, dependency_failure)
 			SELECT :topic,
 			       CASE
-			           WHEN cardinality(CAST(:depends_on AS bigint[])) > 0 THEN 'pending'
+			           WHEN EXISTS (SELECT
+			                        FROM {job} AS dependency
+			                        WHERE dependency.id = ANY (CAST(:depends_on AS bigint[]))
+			                          AND dependency.state <> 'succeeded') THEN 'pending'
 			           WHEN new_job.run_at <= now() THEN 'available'
 			           ELSE 'scheduled'
 			       END,
