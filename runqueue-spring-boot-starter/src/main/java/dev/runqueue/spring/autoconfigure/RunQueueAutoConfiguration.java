@@ -1,5 +1,6 @@
 package dev.runqueue.spring.autoconfigure;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -7,19 +8,23 @@ import java.util.Map;
 import javax.sql.DataSource;
 
 import dev.runqueue.DefaultRunQueue;
+import dev.runqueue.DefaultRunQueueAdmin;
 import dev.runqueue.JsonCodec;
 import dev.runqueue.RunQueue;
+import dev.runqueue.RunQueueAdmin;
 import dev.runqueue.TopicSettings;
 import dev.runqueue.store.JobStore;
 import dev.runqueue.store.NodeStore;
-import dev.runqueue.store.PostgresNodeStore;
-import dev.runqueue.store.PostgresJobStore;
+import dev.runqueue.schedule.RecurringJob;
+import dev.runqueue.schedule.ScheduleFunction;
+import dev.runqueue.store.Stores;
 import dev.runqueue.spring.RunQueueCustomizer;
 import dev.runqueue.spring.RunQueueDataSource;
 import dev.runqueue.worker.Worker;
 import dev.runqueue.worker.WorkerSettings;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -75,27 +80,27 @@ public final class RunQueueAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	JobStore runQueueJobStore(ObjectProvider<DataSource> dataSource,
+	Stores runQueueStores(ObjectProvider<DataSource> dataSource,
 			@RunQueueDataSource ObjectProvider<DataSource> runQueueDataSource, RunQueueProperties properties,
 			ObjectProvider<RunQueueMigrations> migrations) {
-		// Asking for the migrations creates them, and creating them migrates: the store
-		// only works on tables
+		// Asking for the migrations creates them, and creating them migrates: the stores
+		// only work on tables
 		// that exist.
 		migrations.ifAvailable((migrated) -> {
 		});
-		return new PostgresJobStore(dataSource(dataSource, runQueueDataSource),
-				properties.getDatabase().toTableNames());
+		return Stores.postgres(dataSource(dataSource, runQueueDataSource), properties.getDatabase().toTableNames());
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	NodeStore runQueueNodeStore(ObjectProvider<DataSource> dataSource,
-			@RunQueueDataSource ObjectProvider<DataSource> runQueueDataSource, RunQueueProperties properties,
-			ObjectProvider<RunQueueMigrations> migrations) {
-		migrations.ifAvailable((migrated) -> {
-		});
-		return new PostgresNodeStore(dataSource(dataSource, runQueueDataSource),
-				properties.getDatabase().toTableNames());
+	JobStore runQueueJobStore(Stores stores) {
+		return stores.jobs();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	NodeStore runQueueNodeStore(Stores stores) {
+		return stores.nodes();
 	}
 
 	@Bean
@@ -111,31 +116,52 @@ public final class RunQueueAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	RunQueue runQueue(JobStore store, RunQueueTopics topics, JsonCodec json) {
-		return new DefaultRunQueue(store, topics, json);
+	RunQueue runQueue(Stores stores, RunQueueTopics topics, JsonCodec json, ListableBeanFactory beanFactory) {
+		return new DefaultRunQueue(stores, topics, json, scheduleFunctions(beanFactory));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RunQueueAdmin runQueueAdmin(Stores stores) {
+		return new DefaultRunQueueAdmin(stores.admin(), stores.jobs());
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	@ConditionalOnBooleanProperty(name = "runqueue.worker.enabled", matchIfMissing = true)
 	RunQueueLifecycle runQueueLifecycle(ObjectProvider<DataSource> dataSource,
-			@RunQueueDataSource ObjectProvider<DataSource> runQueueDataSource, JobStore store, NodeStore nodes,
+			@RunQueueDataSource ObjectProvider<DataSource> runQueueDataSource, Stores stores, RunQueue runQueue,
 			RunQueueProperties properties, RunQueueTopics topics, RunQueueJobMethodProcessor handlers, JsonCodec json,
 			ObjectProvider<PlatformTransactionManager> transactionManager,
-			ObjectProvider<RunQueueCustomizer> customizers, Environment environment) {
+			ObjectProvider<RunQueueCustomizer> customizers, ListableBeanFactory beanFactory, Environment environment) {
 		DataSource workerDataSource = dataSource(dataSource, runQueueDataSource);
+		List<RecurringJob> recurringJobs = new ArrayList<>();
+		properties.getTopics().forEach((name, topic) -> {
+			RecurringJob recurring = topic.toRecurringJob(name, json);
+			if (recurring != null) {
+				recurringJobs.add(recurring);
+			}
+		});
 		return new RunQueueLifecycle(() -> {
 			WorkerSettings settings = properties.getWorker().toSettings(Threading.VIRTUAL.isActive(environment));
 			for (RunQueueCustomizer customizer : customizers.orderedStream().toList()) {
 				settings = customizer.customizeWorker(settings);
 			}
-			return Worker.builder(workerDataSource, store)
-				.nodeStore(nodes)
+			return Worker.builder(workerDataSource, stores.jobs())
+				.stores(stores)
+				.runQueue(runQueue)
+				.recurringJobs(recurringJobs)
+				.scheduleFunctions(scheduleFunctions(beanFactory))
 				.maintenance(properties.getMaintenance().toSettings())
 				.settings(settings)
 				.json(json)
 				.transactionManager(transactionManager.getIfUnique());
-		}, topics, handlers, json);
+		}, topics, handlers, json, new ServedTopics(properties));
+	}
+
+	// Schedule functions are beans named after the schedule that uses them.
+	private static Map<String, ScheduleFunction> scheduleFunctions(ListableBeanFactory beanFactory) {
+		return beanFactory.getBeansOfType(ScheduleFunction.class);
 	}
 
 	private static DataSource dataSource(ObjectProvider<DataSource> dataSource,

@@ -31,21 +31,25 @@ public class RunQueueLifecycle implements SmartLifecycle, SmartInitializingSingl
 
 	private final JsonCodec json;
 
+	private final ServedTopics served;
+
 	// Written by start() and stop(), which Spring calls from one thread at a time.
 	private volatile Worker worker;
 
 	RunQueueLifecycle(Supplier<Worker.Builder> workerBuilder, RunQueueTopics topics,
-			RunQueueJobMethodProcessor handlers, JsonCodec json) {
+			RunQueueJobMethodProcessor handlers, JsonCodec json, ServedTopics served) {
 		this.workerBuilder = workerBuilder;
 		this.topics = topics;
 		this.handlers = handlers;
 		this.json = json;
+		this.served = served;
 	}
 
 	@Override
 	public void afterSingletonsInstantiated() {
 		List<String> withoutHandler = this.topics.declaredNames()
 			.stream()
+			.filter(this.served::serves)
 			.filter((topic) -> !this.handlers.handlers().containsKey(topic))
 			.sorted()
 			.toList();
@@ -63,8 +67,11 @@ public class RunQueueLifecycle implements SmartLifecycle, SmartInitializingSingl
 	@Override
 	public void start() {
 		Worker.Builder builder = this.workerBuilder.get();
-		this.handlers.handlers()
-			.forEach((topic, handler) -> builder.handler(this.topics.get(topic), handler.handler(this.json)));
+		this.handlers.handlers().forEach((topic, handler) -> {
+			if (this.served.serves(topic)) {
+				builder.handler(this.topics.get(topic), handler.handler(this.json));
+			}
+		});
 		Worker started = builder.build();
 		started.start();
 		this.worker = started;

@@ -1,19 +1,31 @@
 package dev.runqueue.spring.autoconfigure;
 
 import java.time.Duration;
+import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
+import dev.runqueue.DependencyFailure;
 import dev.runqueue.ExecutionSettings;
+import dev.runqueue.FlowControl;
 import dev.runqueue.InvalidSettingException;
 import dev.runqueue.JobDefaults;
+import dev.runqueue.JsonCodec;
+import dev.runqueue.RateLimit;
 import dev.runqueue.TopicSettings;
 import dev.runqueue.UniqueScope;
 import dev.runqueue.maintenance.MaintenanceSettings;
+import dev.runqueue.maintenance.Retention;
 import dev.runqueue.retry.RetryPolicy;
+import dev.runqueue.schedule.MissedRuns;
+import dev.runqueue.schedule.RecurringJob;
+import dev.runqueue.schedule.Schedule;
 import dev.runqueue.store.TableNames;
 import dev.runqueue.worker.WorkerSettings;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.validation.Errors;
@@ -111,6 +123,7 @@ public class RunQueueProperties implements Validator {
 				return;
 			}
 			check(errors, "topics[" + name + "]", () -> topic.toSettings(name));
+			check(errors, "topics[" + name + "]", () -> topic.toRecurringJob(name, new JsonCodec()));
 		});
 	}
 
@@ -194,6 +207,16 @@ public class RunQueueProperties implements Validator {
 		private boolean enabled = true;
 
 		/**
+		 * Queues this node runs jobs of. All queues when not set.
+		 */
+		private Set<String> queues;
+
+		/**
+		 * Topics this node runs jobs of. All topics with a handler when not set.
+		 */
+		private Set<String> topics;
+
+		/**
 		 * Name this node claims jobs under, unique in the cluster. Made of the host name,
 		 * the process id and a random part when not set.
 		 */
@@ -231,6 +254,22 @@ public class RunQueueProperties implements Validator {
 
 		public void setEnabled(boolean enabled) {
 			this.enabled = enabled;
+		}
+
+		public Set<String> getQueues() {
+			return this.queues;
+		}
+
+		public void setQueues(Set<String> queues) {
+			this.queues = queues;
+		}
+
+		public Set<String> getTopics() {
+			return this.topics;
+		}
+
+		public void setTopics(Set<String> topics) {
+			this.topics = topics;
 		}
 
 		public String getNodeName() {
@@ -304,6 +343,8 @@ public class RunQueueProperties implements Validator {
 		 */
 		private Duration nodeRetention = Duration.ofHours(24);
 
+		private final RetentionProperties retention = new RetentionProperties();
+
 		public Duration getInterval() {
 			return this.interval;
 		}
@@ -328,8 +369,69 @@ public class RunQueueProperties implements Validator {
 			this.nodeRetention = nodeRetention;
 		}
 
+		public RetentionProperties getRetention() {
+			return this.retention;
+		}
+
 		MaintenanceSettings toSettings() {
-			return new MaintenanceSettings(this.interval, this.maxRescues, this.nodeRetention);
+			Retention finished;
+			try {
+				finished = this.retention.toRetention();
+			}
+			catch (InvalidSettingException ex) {
+				throw ex.within("retention");
+			}
+			return new MaintenanceSettings(this.interval, this.maxRescues, this.nodeRetention, finished);
+		}
+
+	}
+
+	/**
+	 * How long finished jobs are kept before the leader prunes them.
+	 */
+	public static class RetentionProperties {
+
+		/**
+		 * How long succeeded jobs are kept.
+		 */
+		private Duration succeeded = Duration.ofDays(1);
+
+		/**
+		 * How long failed jobs are kept.
+		 */
+		private Duration failed = Duration.ofDays(7);
+
+		/**
+		 * How long cancelled jobs are kept.
+		 */
+		private Duration cancelled = Duration.ofDays(7);
+
+		public Duration getSucceeded() {
+			return this.succeeded;
+		}
+
+		public void setSucceeded(Duration succeeded) {
+			this.succeeded = succeeded;
+		}
+
+		public Duration getFailed() {
+			return this.failed;
+		}
+
+		public void setFailed(Duration failed) {
+			this.failed = failed;
+		}
+
+		public Duration getCancelled() {
+			return this.cancelled;
+		}
+
+		public void setCancelled(Duration cancelled) {
+			this.cancelled = cancelled;
+		}
+
+		Retention toRetention() {
+			return new Retention(this.succeeded, this.failed, this.cancelled);
 		}
 
 	}
@@ -402,6 +504,52 @@ public class RunQueueProperties implements Validator {
 		 * back together.
 		 */
 		private boolean transactional = false;
+
+		/**
+		 * What becomes of a job when a job it depends on fails for good, is cancelled or
+		 * is deleted.
+		 */
+		private DependencyFailure onDependencyFailure = DependencyFailure.CANCEL;
+
+		/**
+		 * Queue (channel) of the topic; nodes can be told to serve only some queues.
+		 */
+		private String queue = "default";
+
+		/**
+		 * Whether the topic runs one job at a time across the cluster, in insertion
+		 * order; a job that fails blocks the ones behind it until it succeeds or fails
+		 * for good.
+		 */
+		private boolean fifo = false;
+
+		/**
+		 * How many of the topic's jobs may run at once across the cluster. No limit
+		 * beyond each node's concurrency when not set.
+		 */
+		private Integer maxRunning;
+
+		/**
+		 * How many jobs of one group may run at once across the cluster. No limit when
+		 * not set; a job's own group limit wins.
+		 */
+		private Integer groupConcurrency;
+
+		/**
+		 * How many jobs may wait (pending, scheduled or available) before adding more is
+		 * refused. No limit when not set.
+		 */
+		private Integer maxWaiting;
+
+		/**
+		 * Minimum interval between two releases of the topic's jobs across the cluster: a
+		 * rate limit of one per interval.
+		 */
+		private Duration releaseInterval;
+
+		private final RateLimitProperties rateLimit = new RateLimitProperties();
+
+		private final ScheduleProperties schedule = new ScheduleProperties();
 
 		public int getPriority() {
 			return this.priority;
@@ -495,9 +643,73 @@ public class RunQueueProperties implements Validator {
 			this.transactional = transactional;
 		}
 
+		public DependencyFailure getOnDependencyFailure() {
+			return this.onDependencyFailure;
+		}
+
+		public void setOnDependencyFailure(DependencyFailure onDependencyFailure) {
+			this.onDependencyFailure = onDependencyFailure;
+		}
+
+		public String getQueue() {
+			return this.queue;
+		}
+
+		public void setQueue(String queue) {
+			this.queue = queue;
+		}
+
+		public boolean isFifo() {
+			return this.fifo;
+		}
+
+		public void setFifo(boolean fifo) {
+			this.fifo = fifo;
+		}
+
+		public Integer getMaxRunning() {
+			return this.maxRunning;
+		}
+
+		public void setMaxRunning(Integer maxRunning) {
+			this.maxRunning = maxRunning;
+		}
+
+		public Integer getGroupConcurrency() {
+			return this.groupConcurrency;
+		}
+
+		public void setGroupConcurrency(Integer groupConcurrency) {
+			this.groupConcurrency = groupConcurrency;
+		}
+
+		public Integer getMaxWaiting() {
+			return this.maxWaiting;
+		}
+
+		public void setMaxWaiting(Integer maxWaiting) {
+			this.maxWaiting = maxWaiting;
+		}
+
+		public Duration getReleaseInterval() {
+			return this.releaseInterval;
+		}
+
+		public void setReleaseInterval(Duration releaseInterval) {
+			this.releaseInterval = releaseInterval;
+		}
+
+		public RateLimitProperties getRateLimit() {
+			return this.rateLimit;
+		}
+
+		public ScheduleProperties getSchedule() {
+			return this.schedule;
+		}
+
 		TopicSettings toSettings(String name) {
 			JobDefaults jobDefaults = new JobDefaults(this.priority, this.delay, this.uniqueKey, this.uniqueScope,
-					this.group);
+					this.group, this.onDependencyFailure);
 			dev.runqueue.retry.Backoff backoffSettings;
 			try {
 				backoffSettings = this.backoff.toBackoff();
@@ -508,7 +720,231 @@ public class RunQueueProperties implements Validator {
 			RetryPolicy retryPolicy = new RetryPolicy(this.maxAttempts, backoffSettings, this.freshFirst,
 					this.maxTimeouts);
 			ExecutionSettings execution = new ExecutionSettings(this.concurrency, this.transactional, this.timeout);
-			return new TopicSettings(name, jobDefaults, retryPolicy, execution);
+			return new TopicSettings(name, jobDefaults, retryPolicy, execution, flowControl());
+		}
+
+		private FlowControl flowControl() {
+			InvalidSettingException.require(this.releaseInterval == null || !this.rateLimit.isSet(), "releaseInterval",
+					this.releaseInterval, "cannot be set together with rate-limit; a release interval is a rate limit "
+							+ "of one per interval");
+			RateLimit rate;
+			try {
+				rate = this.rateLimit.toRateLimit();
+			}
+			catch (InvalidSettingException ex) {
+				throw ex.within("rateLimit");
+			}
+			if (this.releaseInterval != null) {
+				InvalidSettingException.require(!this.releaseInterval.isNegative() && !this.releaseInterval.isZero(),
+						"releaseInterval", this.releaseInterval, "must be positive");
+				rate = RateLimit.oneEvery(this.releaseInterval);
+			}
+			return new FlowControl(this.fifo, this.maxRunning, this.groupConcurrency, rate, this.maxWaiting);
+		}
+
+		/**
+		 * The topic's recurring job, if it has a schedule.
+		 * @param name the topic's name, also the recurring job's
+		 * @param json reads the payload
+		 * @return the recurring job, or {@code null}
+		 */
+		RecurringJob toRecurringJob(String name, JsonCodec json) {
+			try {
+				return this.schedule.toRecurringJob(name, json);
+			}
+			catch (InvalidSettingException ex) {
+				throw ex.within("schedule");
+			}
+		}
+
+	}
+
+	/**
+	 * At most a number of a topic's jobs start in any period, across the cluster.
+	 */
+	public static class RateLimitProperties {
+
+		/**
+		 * How many jobs may start in any period.
+		 */
+		private Integer releases;
+
+		/**
+		 * The length of the sliding window.
+		 */
+		private Duration period;
+
+		public Integer getReleases() {
+			return this.releases;
+		}
+
+		public void setReleases(Integer releases) {
+			this.releases = releases;
+		}
+
+		public Duration getPeriod() {
+			return this.period;
+		}
+
+		public void setPeriod(Duration period) {
+			this.period = period;
+		}
+
+		boolean isSet() {
+			return this.releases != null || this.period != null;
+		}
+
+		RateLimit toRateLimit() {
+			if (!isSet()) {
+				return null;
+			}
+			InvalidSettingException.require(this.releases != null, "releases", null, "must be set with period");
+			InvalidSettingException.require(this.period != null, "period", null, "must be set with releases");
+			return new RateLimit(this.releases, this.period);
+		}
+
+	}
+
+	/**
+	 * The topic's recurring job: one job per occurrence, across the cluster. Set exactly
+	 * one of cron, every and function.
+	 */
+	public static class ScheduleProperties {
+
+		/**
+		 * Cron expression in Spring's syntax (six fields, seconds first), such as "0 0 2
+		 * * * *" for 2 a.m. daily.
+		 */
+		private String cron;
+
+		/**
+		 * Time zone the cron expression is read in.
+		 */
+		private String zone = "UTC";
+
+		/**
+		 * Fixed interval between occurrences, counted from the first.
+		 */
+		private Duration every;
+
+		/**
+		 * Name of a ScheduleFunction bean that computes each occurrence from the last.
+		 */
+		private String function;
+
+		/**
+		 * Payload of every occurrence's job, as JSON.
+		 */
+		private String payload = "null";
+
+		/**
+		 * Earliest occurrence. Now when not set.
+		 */
+		private OffsetDateTime startAt;
+
+		/**
+		 * How many occurrences run before the schedule ends. No end when not set.
+		 */
+		private Integer maxRuns;
+
+		/**
+		 * What happens to occurrences missed while the cluster was down: run once now, or
+		 * skip to the next.
+		 */
+		private MissedRuns missed = MissedRuns.RUN_ONCE;
+
+		public String getCron() {
+			return this.cron;
+		}
+
+		public void setCron(String cron) {
+			this.cron = cron;
+		}
+
+		public String getZone() {
+			return this.zone;
+		}
+
+		public void setZone(String zone) {
+			this.zone = zone;
+		}
+
+		public Duration getEvery() {
+			return this.every;
+		}
+
+		public void setEvery(Duration every) {
+			this.every = every;
+		}
+
+		public String getFunction() {
+			return this.function;
+		}
+
+		public void setFunction(String function) {
+			this.function = function;
+		}
+
+		public String getPayload() {
+			return this.payload;
+		}
+
+		public void setPayload(String payload) {
+			this.payload = payload;
+		}
+
+		public OffsetDateTime getStartAt() {
+			return this.startAt;
+		}
+
+		public void setStartAt(OffsetDateTime startAt) {
+			this.startAt = startAt;
+		}
+
+		public Integer getMaxRuns() {
+			return this.maxRuns;
+		}
+
+		public void setMaxRuns(Integer maxRuns) {
+			this.maxRuns = maxRuns;
+		}
+
+		public MissedRuns getMissed() {
+			return this.missed;
+		}
+
+		public void setMissed(MissedRuns missed) {
+			this.missed = missed;
+		}
+
+		RecurringJob toRecurringJob(String topic, JsonCodec json) {
+			int kinds = ((this.cron != null) ? 1 : 0) + ((this.every != null) ? 1 : 0)
+					+ ((this.function != null) ? 1 : 0);
+			if (kinds == 0) {
+				return null;
+			}
+			InvalidSettingException.require(kinds == 1, "cron", this.cron,
+					"must be the only one of cron, every and function that is set");
+			Schedule schedule;
+			if (this.cron != null) {
+				schedule = Schedule.cron(this.cron, Schedule.Cron.zone(this.zone));
+			}
+			else if (this.every != null) {
+				schedule = Schedule.every(this.every);
+			}
+			else {
+				schedule = Schedule.function(this.function);
+			}
+			Object body;
+			try {
+				body = json.read(this.payload, JsonNode.class);
+			}
+			catch (JacksonException ex) {
+				throw new InvalidSettingException("payload", this.payload,
+						"must be JSON (" + ex.getOriginalMessage() + ")");
+			}
+			return new RecurringJob(topic, topic, body, schedule,
+					(this.startAt != null) ? this.startAt.toInstant() : null, this.maxRuns, this.missed);
 		}
 
 	}

@@ -12,6 +12,7 @@ import dev.runqueue.TopicSettings;
 import dev.runqueue.job.JobContext;
 import dev.runqueue.job.JobResult;
 import dev.runqueue.job.JobState;
+import dev.runqueue.schedule.RecurringJob;
 import dev.runqueue.spring.RunQueueCustomizer;
 import dev.runqueue.spring.RunQueueJob;
 import dev.runqueue.store.JobRecord;
@@ -444,6 +445,15 @@ class RunQueueAutoConfigurationTests {
 			@Override
 			public List<AddResult> addAll(java.util.Collection<NewJob> jobs) {
 				return List.of();
+			}
+
+			@Override
+			public void schedule(RecurringJob job) {
+			}
+
+			@Override
+			public boolean unschedule(String name) {
+				return false;
 			}
 
 		};

@@ -1,14 +1,25 @@
 package dev.runqueue.spring.autoconfigure;
 
+import dev.runqueue.DependencyFailure;
 import dev.runqueue.ExecutionSettings;
+import dev.runqueue.FlowControl;
 import dev.runqueue.JobDefaults;
+import dev.runqueue.JsonCodec;
+import dev.runqueue.RateLimit;
 import dev.runqueue.TopicSettings;
 import dev.runqueue.UniqueScope;
 import dev.runqueue.maintenance.MaintenanceSettings;
 import dev.runqueue.retry.Backoff;
+import dev.runqueue.schedule.MissedRuns;
+import dev.runqueue.schedule.RecurringJob;
+import dev.runqueue.schedule.Schedule;
 import dev.runqueue.retry.RetryPolicy;
 import dev.runqueue.store.TableNames;
 import dev.runqueue.worker.WorkerSettings;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.Map;
+
 import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.context.properties.bind.validation.BindValidationException;
@@ -44,6 +55,11 @@ class RunQueuePropertiesTests {
 		assertThat(topic.getTimeout()).isEqualTo(ExecutionSettings.DEFAULT.timeout());
 		assertThat(topic.getMaxTimeouts()).isEqualTo(RetryPolicy.DEFAULT_MAX_TIMEOUTS);
 		assertThat(properties.getMaintenance().toSettings()).isEqualTo(MaintenanceSettings.DEFAULT);
+		assertThat(engine.flowControl()).isEqualTo(FlowControl.NONE);
+		assertThat(topic.getOnDependencyFailure()).isEqualTo(JobDefaults.DEFAULT.dependencyFailure());
+		assertThat(topic.getQueue()).isEqualTo(ServedTopics.DEFAULT_QUEUE);
+		assertThat(topic.toRecurringJob("t", new JsonCodec())).isNull();
+		assertThat(topic.getSchedule().getMissed()).isEqualTo(MissedRuns.RUN_ONCE);
 		assertThat(properties.getDatabase().toTableNames()).isEqualTo(TableNames.DEFAULT);
 		WorkerSettings worker = properties.getWorker().toSettings(false);
 		WorkerSettings defaults = WorkerSettings.defaults();
@@ -79,6 +95,68 @@ class RunQueuePropertiesTests {
 	}
 
 	@Test
+	void bindsFlowControlAndSchedulesFromProperties() {
+		this.contextRunner.withPropertyValues("runqueue.topics.sync.fifo=true", "runqueue.topics.sync.max-waiting=100",
+				"runqueue.topics.mail.max-running=4", "runqueue.topics.mail.group-concurrency=2",
+				"runqueue.topics.mail.rate-limit.releases=10", "runqueue.topics.mail.rate-limit.period=1m",
+				"runqueue.topics.mail.on-dependency-failure=fail", "runqueue.topics.ping.release-interval=250ms",
+				"runqueue.topics.report.schedule.cron=0 0 2 * * *", "runqueue.topics.report.schedule.zone=Europe/Paris",
+				"runqueue.topics.report.schedule.max-runs=3", "runqueue.topics.report.schedule.missed=skip",
+				"runqueue.topics.report.schedule.payload={\"kind\": \"daily\"}")
+			.run((context) -> {
+				Map<String, RunQueueProperties.Topic> topics = context.getBean(RunQueueProperties.class).getTopics();
+				assertThat(topics.get("sync").toSettings("sync").flowControl())
+					.isEqualTo(FlowControl.NONE.asFifo().withMaxWaiting(100));
+				TopicSettings mail = topics.get("mail").toSettings("mail");
+				assertThat(mail.flowControl()).isEqualTo(FlowControl.NONE.withMaxRunning(4)
+					.withGroupConcurrency(2)
+					.withRateLimit(new RateLimit(10, Duration.ofMinutes(1))));
+				assertThat(mail.jobDefaults().dependencyFailure()).isEqualTo(DependencyFailure.FAIL);
+				assertThat(topics.get("ping").toSettings("ping").flowControl().rateLimit())
+					.isEqualTo(RateLimit.oneEvery(Duration.ofMillis(250)));
+				RecurringJob report = topics.get("report").toRecurringJob("report", new JsonCodec());
+				assertThat(report.schedule()).isEqualTo(Schedule.cron("0 0 2 * * *", ZoneId.of("Europe/Paris")));
+				assertThat(report.maxRuns()).isEqualTo(3);
+				assertThat(report.missed()).isEqualTo(MissedRuns.SKIP);
+				assertThat(report.payload()).hasToString("{\"kind\":\"daily\"}");
+			});
+	}
+
+	@Test
+	void aBadFlowControlOrScheduleFailsStartUpWithItsName() {
+		assertFailsWith("runqueue.topics.email.max-waiting=0", "runqueue.topics.email.max-waiting",
+				"must be at least 1");
+		assertFailsWith(
+				new String[] { "runqueue.topics.email.rate-limit.releases=0",
+						"runqueue.topics.email.rate-limit.period=1s" },
+				"runqueue.topics.email.rate-limit.releases", "must be at least 1");
+		assertFailsWith("runqueue.topics.email.rate-limit.period=1s", "runqueue.topics.email.rate-limit.releases",
+				"must be set with period");
+		assertFailsWith("runqueue.topics.email.schedule.cron=every day", "runqueue.topics.email.schedule.cron",
+				"six fields");
+		assertFailsWith("runqueue.topics.email.schedule.every=0s", "runqueue.topics.email.schedule.every",
+				"must be positive");
+		assertFailsWith("runqueue.maintenance.retention.succeeded=-1s", "runqueue.maintenance.retention.succeeded",
+				"must not be negative");
+		this.contextRunner
+			.withPropertyValues("runqueue.topics.email.schedule.cron=0 0 * * * *",
+					"runqueue.topics.email.schedule.zone=Mars/Olympus")
+			.run((context) -> assertThat(context.getStartupFailure()).hasStackTraceContaining("schedule.zone")
+				.hasStackTraceContaining("time zone id"));
+		this.contextRunner
+			.withPropertyValues("runqueue.topics.email.schedule.every=1m",
+					"runqueue.topics.email.schedule.payload={oops")
+			.run((context) -> assertThat(context.getStartupFailure()).hasStackTraceContaining("schedule.payload")
+				.hasStackTraceContaining("must be JSON"));
+		this.contextRunner
+			.withPropertyValues("runqueue.topics.email.release-interval=1s",
+					"runqueue.topics.email.rate-limit.releases=5", "runqueue.topics.email.rate-limit.period=1s")
+			.run((context) -> assertThat(context.getStartupFailure())
+				.hasStackTraceContaining("topics[email].releaseInterval")
+				.hasStackTraceContaining("cannot be set together with rate-limit"));
+	}
+
+	@Test
 	void aTopicPropertyOutOfRangeFailsStartUpWithItsName() {
 		assertFailsWith("runqueue.topics.email.max-attempts=0", "runqueue.topics.email.max-attempts",
 				"must be at least 1");
@@ -108,7 +186,11 @@ class RunQueuePropertiesTests {
 	}
 
 	private void assertFailsWith(String property, String name, String rule) {
-		this.contextRunner.withPropertyValues(property).run((context) -> {
+		assertFailsWith(new String[] { property }, name, rule);
+	}
+
+	private void assertFailsWith(String[] properties, String name, String rule) {
+		this.contextRunner.withPropertyValues(properties).run((context) -> {
 			assertThat(context).hasFailed();
 			Throwable failure = context.getStartupFailure();
 			while (failure != null && !(failure instanceof BindValidationException)) {
