@@ -1,5 +1,6 @@
 package dev.runqueue;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -8,8 +9,15 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
 
+import dev.runqueue.event.EventPublisher;
+import dev.runqueue.event.RunQueueEvent;
+import dev.runqueue.job.JobInfo;
+import dev.runqueue.job.JobState;
 import dev.runqueue.schedule.RecurringJob;
 import dev.runqueue.schedule.ScheduleFunction;
 import dev.runqueue.schedule.ScheduleRecords;
@@ -21,6 +29,9 @@ import dev.runqueue.store.Stores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
+
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
  * The {@link RunQueue} on runqueue's stores: resolves each job against its topic's
@@ -46,6 +57,10 @@ public class DefaultRunQueue implements RunQueue {
 
 	private final Map<String, ScheduleFunction> scheduleFunctions;
 
+	private final EventPublisher events;
+
+	private final JobWaiter waiter;
+
 	/**
 	 * Creates a queue that adds jobs but not recurring jobs.
 	 * @param jobs the job table
@@ -58,6 +73,8 @@ public class DefaultRunQueue implements RunQueue {
 		this.topics = topics;
 		this.json = json;
 		this.scheduleFunctions = Map.of();
+		this.events = EventPublisher.none(Clock.systemUTC());
+		this.waiter = null;
 	}
 
 	/**
@@ -70,11 +87,28 @@ public class DefaultRunQueue implements RunQueue {
 	 */
 	public DefaultRunQueue(Stores stores, Topics topics, JsonCodec json,
 			Map<String, ScheduleFunction> scheduleFunctions) {
+		this(stores, topics, json, scheduleFunctions, EventPublisher.none(Clock.systemUTC()));
+	}
+
+	/**
+	 * Creates a queue that publishes an event for each job it adds, once its transaction
+	 * committed.
+	 * @param stores the tables
+	 * @param topics the known topics
+	 * @param json how payloads become JSON
+	 * @param scheduleFunctions the named schedule functions, for recurring jobs that use
+	 * one
+	 * @param events the publisher of events
+	 */
+	public DefaultRunQueue(Stores stores, Topics topics, JsonCodec json,
+			Map<String, ScheduleFunction> scheduleFunctions, EventPublisher events) {
 		this.jobs = stores.jobs();
 		this.schedules = stores.schedules();
 		this.topics = topics;
 		this.json = json;
 		this.scheduleFunctions = Map.copyOf(scheduleFunctions);
+		this.events = events;
+		this.waiter = new JobWaiter(stores.jobs(), stores.notifications(), JobWaiter.DEFAULT_RECHECK);
 	}
 
 	@Override
@@ -124,6 +158,7 @@ public class DefaultRunQueue implements RunQueue {
 		for (JobInsert row : rows) {
 			if (next != null && Objects.equals(next.uniqueKey(), row.uniqueKey())) {
 				results.add(AddResult.added(next.id(), row.uniqueKey()));
+				published(next.id(), row.topic());
 				next = inserted.hasNext() ? inserted.next() : null;
 			}
 			else {
@@ -163,11 +198,61 @@ public class DefaultRunQueue implements RunQueue {
 		return deleted;
 	}
 
+	@Override
+	public Optional<JobInfo> find(long jobId) {
+		return this.jobs.find(jobId).map(JobInfo::of);
+	}
+
+	@Override
+	public CompletableFuture<JobInfo> whenFinished(long jobId) {
+		if (this.waiter == null) {
+			throw new IllegalStateException("This RunQueue was made without notifications; make it with Stores");
+		}
+		return this.waiter.whenFinished(jobId);
+	}
+
+	@Override
+	public <T> T awaitResult(long jobId, Class<T> type, Duration timeout)
+			throws TimeoutException, InterruptedException {
+		JobInfo job = awaitFinished(jobId, timeout);
+		if (job.state() != JobState.SUCCEEDED) {
+			throw new JobFailedException(job);
+		}
+		return (job.result() != null) ? this.json.read(job.result(), type) : null;
+	}
+
+	// The event of an added job is published once the job is visible: after the caller's
+	// transaction committed,
+	// and not at all if it rolls back.
+	private void published(long jobId, String topic) {
+		if (!this.events.hasListeners()) {
+			return;
+		}
+		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+
+				@Override
+				public void afterCommit() {
+					publish(jobId, topic);
+				}
+
+			});
+		}
+		else {
+			publish(jobId, topic);
+		}
+	}
+
+	private void publish(long jobId, String topic) {
+		this.events.publish(new RunQueueEvent.JobAdded(this.events.clock().instant(), jobId, topic));
+	}
+
 	private AddResult insert(JobInsert row) {
 		for (int tries = 1;; tries++) {
 			OptionalLong id = this.jobs.insert(row);
 			if (id.isPresent()) {
 				logger.debug("Added job id={} topic={}", id.getAsLong(), row.topic());
+				published(id.getAsLong(), row.topic());
 				return AddResult.added(id.getAsLong(), row.uniqueKey());
 			}
 			OptionalLong holder = this.jobs.findIdHoldingUniqueKey(row.uniqueKey());

@@ -1,8 +1,16 @@
 package dev.runqueue;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
+import dev.runqueue.job.JobInfo;
 import dev.runqueue.schedule.RecurringJob;
 
 /**
@@ -70,5 +78,52 @@ public interface RunQueue {
 	 * @return whether it existed
 	 */
 	boolean unschedule(String name);
+
+	/**
+	 * A job's run state: its state, counters, node, times, last error and result.
+	 * @param jobId the job
+	 * @return the run state, or empty if there is no such job (it may have been pruned)
+	 */
+	Optional<JobInfo> find(long jobId);
+
+	/**
+	 * A future that completes when a job has finished (succeeded, failed or been
+	 * cancelled), woken by the database's notification rather than by polling in a loop.
+	 * It completes with {@link NoSuchElementException} if the job does not exist.
+	 * @param jobId the job
+	 * @return the future of the job's final run state
+	 */
+	CompletableFuture<JobInfo> whenFinished(long jobId);
+
+	/**
+	 * Waits until a job has finished.
+	 * @param jobId the job
+	 * @param timeout the longest wait
+	 * @return the job's final run state
+	 * @throws TimeoutException if it has not finished in time
+	 * @throws InterruptedException if the waiting thread is interrupted
+	 */
+	default JobInfo awaitFinished(long jobId, Duration timeout) throws TimeoutException, InterruptedException {
+		CompletableFuture<JobInfo> finished = whenFinished(jobId);
+		try {
+			return finished.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+		}
+		catch (ExecutionException ex) {
+			throw (ex.getCause() instanceof RuntimeException runtime) ? runtime : new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * Waits until a job has succeeded, and reads its result.
+	 * @param jobId the job
+	 * @param type the type of the result (what the handler returned)
+	 * @param timeout the longest wait
+	 * @param <T> the type
+	 * @return the result, or {@code null} if the handler returned none
+	 * @throws JobFailedException if the job failed or was cancelled
+	 * @throws TimeoutException if it has not finished in time
+	 * @throws InterruptedException if the waiting thread is interrupted
+	 */
+	<T> T awaitResult(long jobId, Class<T> type, Duration timeout) throws TimeoutException, InterruptedException;
 
 }

@@ -2,6 +2,7 @@ package dev.runqueue.maintenance;
 
 import java.time.Duration;
 
+import dev.runqueue.event.EventPublisher;
 import dev.runqueue.store.NodeStore;
 import dev.runqueue.store.Stores;
 import dev.runqueue.support.ServiceLoop;
@@ -36,12 +37,13 @@ public final class Maintenance {
 	 * @param settings how it runs
 	 * @param stores the tables
 	 * @param node this node's name
+	 * @param events publishes what the maintenance does
 	 */
-	public Maintenance(MaintenanceSettings settings, Stores stores, String node) {
+	public Maintenance(MaintenanceSettings settings, Stores stores, String node, EventPublisher events) {
 		this.settings = settings;
 		this.nodes = stores.nodes();
 		this.election = new LeaderElection(stores.nodes(), node, settings.leaderLease());
-		this.rescuer = new Rescuer(stores.maintenance(), stores.jobs(), settings.maxRescues());
+		this.rescuer = new Rescuer(stores.maintenance(), stores.jobs(), settings.maxRescues(), events, node);
 		this.pruner = new Pruner(stores.maintenance(), settings.retention());
 		this.dependencies = new DependencySweeper(stores.maintenance(), stores.jobs());
 		this.loop = new ServiceLoop("runqueue-maintenance", this::step);

@@ -4,6 +4,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import dev.runqueue.event.EventPublisher;
+import dev.runqueue.event.RunQueueEvent;
 import dev.runqueue.job.JobState;
 import dev.runqueue.store.JobStore;
 import dev.runqueue.store.MaintenanceStore;
@@ -30,15 +32,23 @@ public final class Rescuer {
 
 	private final int maxRescues;
 
+	private final EventPublisher events;
+
+	private final String node;
+
 	/**
 	 * Creates a rescuer.
 	 * @param store the job table's maintenance statements
 	 * @param jobs the job table, to wake the workers of rescued jobs
 	 * @param maxRescues the number of rescues at which a job is quarantined
+	 * @param events publishes the rescues
+	 * @param node this node's name
 	 */
-	public Rescuer(MaintenanceStore store, JobStore jobs, int maxRescues) {
+	public Rescuer(MaintenanceStore store, JobStore jobs, int maxRescues, EventPublisher events, String node) {
 		this.store = store;
 		this.jobs = jobs;
+		this.events = events;
+		this.node = node;
 		this.maxRescues = maxRescues;
 	}
 
@@ -68,6 +78,12 @@ public final class Rescuer {
 			}
 			if (!runnable.isEmpty()) {
 				this.jobs.notifyTopics(runnable);
+			}
+			if (this.events.hasListeners()) {
+				for (RescuedJob job : batch) {
+					this.events.publish(new RunQueueEvent.JobRescued(this.events.clock().instant(), this.node, job.id(),
+							job.topic(), job.node(), job.state() != JobState.AVAILABLE));
+				}
 			}
 			if (!batch.isEmpty()) {
 				logger.info("Took back {} jobs whose leases expired: ids={} nodes={}", batch.size(),

@@ -12,6 +12,8 @@ import dev.runqueue.AddResult;
 import dev.runqueue.JsonCodec;
 import dev.runqueue.NewJob;
 import dev.runqueue.RunQueue;
+import dev.runqueue.event.EventPublisher;
+import dev.runqueue.event.RunQueueEvent;
 import dev.runqueue.store.JobStore;
 import dev.runqueue.store.ScheduleRecord;
 import dev.runqueue.store.ScheduleStore;
@@ -56,6 +58,10 @@ public final class PeriodicEnqueuer {
 
 	private final BooleanSupplier leading;
 
+	private final EventPublisher events;
+
+	private final String node;
+
 	private final ServiceLoop loop;
 
 	// Written and read by the enqueuer's thread only.
@@ -73,10 +79,12 @@ public final class PeriodicEnqueuer {
 	 * @param interval the longest sleep, and how often a node that does not lead looks
 	 * again
 	 * @param leading whether this node leads the cluster's maintenance
+	 * @param events publishes the occurrences added
+	 * @param node this node's name
 	 */
 	public PeriodicEnqueuer(ScheduleStore schedules, JobStore jobs, RunQueue runQueue, JsonCodec json,
 			Map<String, ScheduleFunction> functions, List<RecurringJob> configured, Duration leaderLease,
-			Duration interval, BooleanSupplier leading) {
+			Duration interval, BooleanSupplier leading, EventPublisher events, String node) {
 		this.schedules = schedules;
 		this.jobs = jobs;
 		this.runQueue = runQueue;
@@ -86,6 +94,8 @@ public final class PeriodicEnqueuer {
 		this.tolerance = leaderLease;
 		this.interval = interval;
 		this.leading = leading;
+		this.events = events;
+		this.node = node;
 		this.loop = new ServiceLoop("runqueue-schedules", this::step);
 	}
 
@@ -188,6 +198,10 @@ public final class PeriodicEnqueuer {
 				.add(NewJob.of(record.topic(), this.json.read(record.payload(), JsonNode.class)));
 			if (result.added()) {
 				added = 1;
+				if (this.events.hasListeners()) {
+					this.events.publish(new RunQueueEvent.JobScheduled(this.events.clock().instant(), this.node,
+							record.name(), record.topic(), result.id()));
+				}
 			}
 			else {
 				logger.debug("Occurrence of recurring job {} not added: {}", record.name(), result.status());

@@ -99,6 +99,7 @@ final class JobSql {
 			    FROM {job}
 			    WHERE state = 'available'
 			      AND topic = :topic
+			      AND NOT EXISTS (SELECT FROM {topic} WHERE name = :topic AND paused)
 			    ORDER BY priority, retried, run_at, id
 			    LIMIT :limit
 			    FOR UPDATE SKIP LOCKED
@@ -154,6 +155,7 @@ final class JobSql {
 			    FROM {job}
 			    WHERE topic = :topic
 			      AND state IN ('pending', 'scheduled', 'available', 'running')
+			      AND NOT EXISTS (SELECT FROM {topic} WHERE name = :topic AND paused)
 			    ORDER BY id
 			    LIMIT 1
 			)
@@ -194,6 +196,7 @@ final class JobSql {
 			    FROM {job}
 			    WHERE state = 'available'
 			      AND topic = :topic
+			      AND NOT EXISTS (SELECT FROM {topic} WHERE name = :topic AND paused)
 			    ORDER BY priority, retried, run_at, id
 			    LIMIT :lookahead
 			),
@@ -266,6 +269,77 @@ final class JobSql {
 			              FROM {job} AS dependency
 			              WHERE dependency.id = ANY (dependent.depends_on)
 			                AND dependency.state IN ('failed', 'cancelled'))
+			""";
+
+	static final String LIST = """
+			SELECT id, topic, state, payload, priority, run_at, retried, unique_key, unique_scope, group_key, attempt,
+			       max_attempts, timeouts, rescues, extract(epoch FROM timeout) AS timeout_seconds, errors, runs,
+			       last_error, result, claimed_by, lease_token, lease_expires_at, created_at, started_at, finished_at,
+			       group_limit, depends_on, dependency_failure
+			FROM {job}
+			WHERE (CAST(:topic AS text) IS NULL OR topic = :topic)
+			  AND (cardinality(CAST(:states AS text[])) = 0 OR state = ANY (CAST(:states AS text[])))
+			  AND (CAST(:created_after AS timestamptz) IS NULL OR created_at >= :created_after)
+			  AND (CAST(:created_before AS timestamptz) IS NULL OR created_at < :created_before)
+			  AND (CAST(:unique_key AS text) IS NULL OR unique_key = :unique_key)
+			  AND (CAST(:group_key AS text) IS NULL OR group_key = :group_key)
+			  AND (CAST(:before_id AS bigint) IS NULL OR id < :before_id)
+			ORDER BY id DESC
+			LIMIT :limit
+			""";
+
+	// Live jobs by topic and state, on the index of live jobs; finished jobs are counted
+	// by nobody on purpose,
+	// since they can be millions.
+	static final String DEPTHS = """
+			SELECT topic, state, count(*) AS jobs
+			FROM {job}
+			WHERE state IN ('pending', 'scheduled', 'available', 'running')
+			GROUP BY topic, state
+			""";
+
+	// A retried job starts a new round at once, as if it had never run; its errors stay
+	// counted.
+	static final String RETRY_FINISHED = """
+			UPDATE {job}
+			SET state = 'available',
+			    run_at = now(),
+			    attempt = 0,
+			    timeouts = 0,
+			    rescues = 0,
+			    retried = false,
+			    finished_at = NULL
+			WHERE id = :id
+			  AND state IN ('failed', 'cancelled')
+			RETURNING topic
+			""";
+
+	// Cancelling a running job clears its lease: the node that runs it is fenced off at
+	// once, hears of it through
+	// the job_cancelled notification, and interrupts the handler.
+	static final String CANCEL = """
+			WITH target AS (
+			    SELECT id, state AS previous_state
+			    FROM {job}
+			    WHERE id = :id
+			    FOR UPDATE
+			)
+			UPDATE {job} AS job
+			SET state = 'cancelled',
+			    finished_at = now(),
+			    last_error = coalesce(CAST(:reason AS text), job.last_error),
+			    lease_token = NULL,
+			    lease_expires_at = NULL
+			FROM target
+			WHERE job.id = target.id
+			  AND target.previous_state IN ('pending', 'scheduled', 'available', 'running', 'disabled')
+			RETURNING target.previous_state, job.topic
+			""";
+
+	static final String DELETE = """
+			DELETE FROM {job}
+			WHERE id = :id
+			  AND state <> 'running'
 			""";
 
 	static final String DISABLE = """
@@ -539,6 +613,10 @@ final class JobSql {
 	static final String NOTIFY_TOPICS = """
 			SELECT pg_notify(:channel, topic)
 			FROM unnest(CAST(:topics AS text[])) AS topic
+			""";
+
+	static final String NOTIFY_CHANNEL = """
+			SELECT pg_notify(:channel, :payload)
 			""";
 
 	static final String FIND = """

@@ -177,6 +177,13 @@ public interface JobStore {
 	void notifyTopics(Collection<String> topics);
 
 	/**
+	 * Sends a notification on a channel of runqueue's.
+	 * @param channel the channel
+	 * @param payload the payload
+	 */
+	void notifyChannel(String channel, String payload);
+
+	/**
 	 * Reads a job's row.
 	 * @param id the job's id
 	 * @return the row, or empty if there is no such job

@@ -124,7 +124,7 @@ public class PostgresJobStore implements JobStore {
 	}
 
 	private String named(String sql) {
-		return sql.replace("{job}", this.tableNames.job());
+		return sql.replace("{job}", this.tableNames.job()).replace("{topic}", this.tableNames.topic());
 	}
 
 	@Override
@@ -382,11 +382,17 @@ public class PostgresJobStore implements JobStore {
 	}
 
 	@Override
-	public Optional<JobRecord> find(long id) {
-		return this.jdbc.sql(this.find).param("id", id).query(PostgresJobStore::jobRecord).optional();
+	public void notifyChannel(String channel, String payload) {
+		this.jdbc.sql(JobSql.NOTIFY_CHANNEL).param("channel", channel).param("payload", payload).query((rs) -> {
+		});
 	}
 
-	private static JobRecord jobRecord(ResultSet rs, int row) throws SQLException {
+	@Override
+	public Optional<JobRecord> find(long id) {
+		return this.jdbc.sql(this.find).param("id", id).query((rs, row) -> jobRecord(rs)).optional();
+	}
+
+	static JobRecord jobRecord(ResultSet rs) throws SQLException {
 		Array dependsOn = rs.getArray("depends_on");
 		List<Long> dependencies = (dependsOn != null) ? List.of((Long[]) dependsOn.getArray()) : List.of();
 		return new JobRecord(rs.getLong("id"), rs.getString("topic"), JobState.ofColumn(rs.getString("state")),

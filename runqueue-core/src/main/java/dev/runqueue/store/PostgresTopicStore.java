@@ -1,6 +1,7 @@
 package dev.runqueue.store;
 
 import java.time.Duration;
+import java.util.List;
 
 import javax.sql.DataSource;
 
@@ -19,6 +20,10 @@ public class PostgresTopicStore implements TopicStore {
 
 	private final String recordReleases;
 
+	private final String setPaused;
+
+	private final String paused;
+
 	/**
 	 * Creates a store.
 	 * @param dataSource the data source
@@ -28,6 +33,8 @@ public class PostgresTopicStore implements TopicStore {
 		this.jdbc = JdbcClient.create(dataSource);
 		this.releasesInWindow = TopicSql.RELEASES_IN_WINDOW.replace("{topic}", tableNames.topic());
 		this.recordReleases = TopicSql.RECORD_RELEASES.replace("{topic}", tableNames.topic());
+		this.setPaused = TopicSql.SET_PAUSED.replace("{topic}", tableNames.topic());
+		this.paused = TopicSql.PAUSED.replace("{topic}", tableNames.topic());
 	}
 
 	@Override
@@ -47,6 +54,16 @@ public class PostgresTopicStore implements TopicStore {
 			.param("count", count)
 			.param("period_seconds", seconds(period))
 			.update();
+	}
+
+	@Override
+	public void setPaused(String topic, boolean paused) {
+		this.jdbc.sql(this.setPaused).param("topic", topic).param("paused", paused).update();
+	}
+
+	@Override
+	public List<String> paused() {
+		return this.jdbc.sql(this.paused).query(String.class).list();
 	}
 
 }

@@ -3,7 +3,8 @@ package dev.runqueue.store;
 import javax.sql.DataSource;
 
 /**
- * The stores of runqueue's tables, together.
+ * The stores of runqueue's tables, together, with the connection that listens for their
+ * notifications. Close it to give that connection back.
  *
  * @param jobs adding and running jobs
  * @param maintenance promoting, rescuing, pruning, and the dependencies' safety net
@@ -11,9 +12,10 @@ import javax.sql.DataSource;
  * @param topics what the cluster shares about topics
  * @param schedules recurring jobs
  * @param nodes the cluster's nodes and leader
+ * @param notifications the notifications of the tables' changes
  */
 public record Stores(JobStore jobs, MaintenanceStore maintenance, AdminStore admin, TopicStore topics,
-		ScheduleStore schedules, NodeStore nodes) {
+		ScheduleStore schedules, NodeStore nodes, PostgresNotifications notifications) implements AutoCloseable {
 
 	/**
 	 * The PostgreSQL stores on one data source.
@@ -25,7 +27,7 @@ public record Stores(JobStore jobs, MaintenanceStore maintenance, AdminStore adm
 		return new Stores(new PostgresJobStore(dataSource, tableNames),
 				new PostgresMaintenanceStore(dataSource, tableNames), new PostgresAdminStore(dataSource, tableNames),
 				new PostgresTopicStore(dataSource, tableNames), new PostgresScheduleStore(dataSource, tableNames),
-				new PostgresNodeStore(dataSource, tableNames));
+				new PostgresNodeStore(dataSource, tableNames), new PostgresNotifications(dataSource));
 	}
 
 	/**
@@ -38,7 +40,13 @@ public record Stores(JobStore jobs, MaintenanceStore maintenance, AdminStore adm
 		TableNames tableNames = jobs.tableNames();
 		return new Stores(jobs, new PostgresMaintenanceStore(dataSource, tableNames),
 				new PostgresAdminStore(dataSource, tableNames), new PostgresTopicStore(dataSource, tableNames),
-				new PostgresScheduleStore(dataSource, tableNames), new PostgresNodeStore(dataSource, tableNames));
+				new PostgresScheduleStore(dataSource, tableNames), new PostgresNodeStore(dataSource, tableNames),
+				new PostgresNotifications(dataSource));
+	}
+
+	@Override
+	public void close() {
+		this.notifications.close();
 	}
 
 }

@@ -99,6 +99,23 @@ public record TableNames(String schema, String prefix) {
 	}
 
 	/**
+	 * The notification channel on which those waiting for jobs hear which ones finished.
+	 * @return the channel's name
+	 */
+	public String jobFinishedChannel() {
+		return this.prefix + "job_finished";
+	}
+
+	/**
+	 * The notification channel on which nodes hear that an operator cancelled a running
+	 * job.
+	 * @return the channel's name
+	 */
+	public String jobCancelledChannel() {
+		return this.prefix + "job_cancelled";
+	}
+
+	/**
 	 * The table in which runqueue's own Flyway records the migrations it applied.
 	 * @return the table's name, without schema
 	 */

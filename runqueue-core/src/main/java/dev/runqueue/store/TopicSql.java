@@ -25,6 +25,20 @@ final class TopicSql {
 			                      || array_fill(now(), ARRAY[:count])
 			""";
 
+	static final String SET_PAUSED = """
+			INSERT INTO {topic} (name, paused)
+			VALUES (:topic, :paused)
+			ON CONFLICT (name) DO UPDATE
+			    SET paused = EXCLUDED.paused
+			""";
+
+	static final String PAUSED = """
+			SELECT name
+			FROM {topic}
+			WHERE paused
+			ORDER BY name
+			""";
+
 	private TopicSql() {
 	}
 

@@ -1,6 +1,7 @@
 package dev.runqueue.store;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What the cluster shares about topics: the recent releases that a rate limit counts. One
@@ -24,6 +25,20 @@ public interface TopicStore {
 	 * @param period the rate limit's window
 	 */
 	void recordReleases(String topic, int count, Duration period);
+
+	/**
+	 * Pauses a topic across the cluster, or resumes it: no node claims the jobs of a
+	 * paused topic.
+	 * @param topic the topic
+	 * @param paused whether it is paused
+	 */
+	void setPaused(String topic, boolean paused);
+
+	/**
+	 * The paused topics.
+	 * @return their names
+	 */
+	List<String> paused();
 
 	/**
 	 * The releases in a rate limit's window.

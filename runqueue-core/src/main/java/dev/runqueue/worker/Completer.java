@@ -13,8 +13,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
+import dev.runqueue.event.EventPublisher;
+import dev.runqueue.event.RunQueueEvent;
+import dev.runqueue.job.Job;
 import dev.runqueue.store.Completion;
 import dev.runqueue.store.JobStore;
+import dev.runqueue.store.LeaseRef;
 import dev.runqueue.support.ServiceLoop;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +46,10 @@ final class Completer {
 
 	private final Set<String> limitedTopics;
 
+	private final EventPublisher events;
+
+	private final String node;
+
 	private final BlockingQueue<Outcome> queue = new LinkedBlockingQueue<>();
 
 	// Outcomes taken from the queue whose write failed; only the completer's thread (or
@@ -64,11 +72,13 @@ final class Completer {
 	 * job start, so it wakes the topic's pollers on every node
 	 */
 	Completer(JobStore store, Consumer<Collection<String>> runnableAgain, Runnable scheduledLater,
-			Set<String> limitedTopics) {
+			Set<String> limitedTopics, EventPublisher events, String node) {
 		this.store = store;
 		this.runnableAgain = runnableAgain;
 		this.scheduledLater = scheduledLater;
 		this.limitedTopics = Set.copyOf(limitedTopics);
+		this.events = events;
+		this.node = node;
 		this.loop = new ServiceLoop("runqueue-completer", this::step);
 	}
 
@@ -79,10 +89,11 @@ final class Completer {
 	/**
 	 * Queues an outcome for writing.
 	 * @param completion what to write
-	 * @param topic the job's topic
+	 * @param job the job
+	 * @param took how long its handler ran
 	 */
-	void submit(Completion completion, String topic) {
-		this.queue.add(new Outcome(completion, topic));
+	void submit(Completion completion, Job job, Duration took) {
+		this.queue.add(new Outcome(completion, job, took));
 	}
 
 	/**
@@ -107,11 +118,16 @@ final class Completer {
 	/**
 	 * Counts an outcome that was written elsewhere (in a handler's transaction) and
 	 * changed nothing.
-	 * @param jobId the job
+	 * @param job the job
+	 * @param lease the lease the write was fenced by
 	 */
-	void countStale(long jobId) {
+	void countStale(Job job, LeaseRef lease) {
 		this.staleWrites.incrementAndGet();
-		logger.debug("Outcome of job id={} not recorded: this node no longer holds its lease", jobId);
+		logger.debug("Outcome of job id={} not recorded: this node no longer holds its lease", lease.jobId());
+		if (this.events.hasListeners()) {
+			this.events
+				.publish(new RunQueueEvent.LeaseLost(this.events.clock().instant(), this.node, job.id(), job.topic()));
+		}
 	}
 
 	/**
@@ -154,9 +170,13 @@ final class Completer {
 			long id = outcome.completion().lease().jobId();
 			if (!written.contains(id)) {
 				stale++;
-				logger.debug("Outcome of job id={} not recorded: this node no longer holds its lease", id);
+				countStale(outcome.job(), outcome.completion().lease());
 			}
 			else {
+				if (this.events.hasListeners()) {
+					this.events.publish(OutcomeEvents.of(outcome.completion(), outcome.job(), outcome.took(), this.node,
+							this.events.clock()));
+				}
 				if (runnableAtOnce(outcome.completion()) || this.limitedTopics.contains(outcome.topic())) {
 					runnable.add(outcome.topic());
 				}
@@ -165,7 +185,6 @@ final class Completer {
 				}
 			}
 		}
-		this.staleWrites.addAndGet(stale);
 		if (!runnable.isEmpty()) {
 			this.runnableAgain.accept(runnable);
 			// A job of a FIFO or limited topic finished: the next may start, on any node.
@@ -252,7 +271,11 @@ final class Completer {
 				|| completion instanceof Completion.Snooze) && !runnableAtOnce(completion);
 	}
 
-	private record Outcome(Completion completion, String topic) {
+	private record Outcome(Completion completion, Job job, Duration took) {
+
+		String topic() {
+			return this.job.topic();
+		}
 
 	}
 

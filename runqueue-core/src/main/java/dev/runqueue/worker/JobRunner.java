@@ -11,12 +11,15 @@ import java.util.function.Consumer;
 
 import dev.runqueue.JsonCodec;
 import dev.runqueue.TopicSettings;
+import dev.runqueue.event.EventPublisher;
 import dev.runqueue.job.Job;
 import dev.runqueue.job.JobHandler;
 import dev.runqueue.job.JobResult;
 import dev.runqueue.store.Completion;
 import dev.runqueue.store.JobStore;
 import dev.runqueue.store.LeaseRef;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -24,12 +27,16 @@ import tools.jackson.core.JacksonException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Runs one job: calls its handler and turns what the handler returned or threw into the
- * outcome to record. It writes nothing itself, except for a transactional topic, where
- * the job's success is written in the handler's transaction so that both commit or roll
- * back together.
+ * Runs one job: calls its handler, inside an observation named {@value #OBSERVATION} so
+ * that metrics and tracing see it where they are configured, and turns what the handler
+ * returned or threw into the outcome to record. It writes nothing itself, except for a
+ * transactional topic, where the job's success is written in the handler's transaction so
+ * that both commit or roll back together.
  */
 final class JobRunner {
+
+	/** The name of the observation around each handler run. */
+	static final String OBSERVATION = "runqueue.job.execution";
 
 	private static final Logger logger = LoggerFactory.getLogger(JobRunner.class);
 
@@ -45,16 +52,26 @@ final class JobRunner {
 
 	private final TransactionTemplate transactions;
 
+	private final ObservationRegistry observations;
+
+	private final EventPublisher events;
+
+	private final String node;
+
 	private final Consumer<String> runnableAgain;
 
 	private final Runnable scheduledLater;
 
 	JobRunner(JobStore store, JsonCodec json, Completer completer, TransactionTemplate transactions,
-			Consumer<String> runnableAgain, Runnable scheduledLater) {
+			ObservationRegistry observations, EventPublisher events, String node, Consumer<String> runnableAgain,
+			Runnable scheduledLater) {
 		this.store = store;
 		this.json = json;
 		this.completer = completer;
 		this.transactions = transactions;
+		this.observations = observations;
+		this.events = events;
+		this.node = node;
 		this.runnableAgain = runnableAgain;
 		this.scheduledLater = scheduledLater;
 	}
@@ -64,17 +81,12 @@ final class JobRunner {
 			runInTransaction(running, topic, handler);
 			return;
 		}
-		record(running, topic, attempt(running, topic, handler));
-	}
-
-	/**
-	 * Hands the outcome of a run to the completer, unless the run was decided otherwise
-	 * first (it timed out, its lease was lost, or it was released on shutdown).
-	 */
-	private void record(RunningJob running, TopicSettings topic, Completion completion) {
+		long started = System.nanoTime();
+		Completion completion = attempt(running, topic, handler);
+		Duration took = Duration.ofNanos(System.nanoTime() - started);
 		if (running.settle(RunningJob.Settlement.COMPLETED)) {
 			logFailure(running.job(), completion);
-			this.completer.submit(completion, topic.name());
+			this.completer.submit(completion, running.job(), took);
 		}
 		else {
 			logger.debug("Outcome of job id={} not recorded: the run was {} first", running.job().id(),
@@ -84,36 +96,74 @@ final class JobRunner {
 
 	private Completion attempt(RunningJob running, TopicSettings topic, JobHandler handler) {
 		JobResult result;
-		running.enter();
 		try {
-			result = handler.handle(running.job(), running);
+			result = observed(running, handler);
 		}
 		catch (Throwable ex) {
 			return failure(running, topic, describe(ex), true);
 		}
-		finally {
-			running.exit();
-		}
 		return completion(running, topic, result);
 	}
 
+	/**
+	 * Calls the handler on this thread, inside an observation and with the job marked as
+	 * started on the thread.
+	 */
+	private JobResult observed(RunningJob running, JobHandler handler) throws Exception {
+		Job job = running.job();
+		Observation observation = Observation.createNotStarted(OBSERVATION, this.observations)
+			.contextualName("runqueue " + job.topic())
+			.lowCardinalityKeyValue("runqueue.topic", job.topic())
+			.highCardinalityKeyValue("runqueue.job.id", String.valueOf(job.id()))
+			.highCardinalityKeyValue("runqueue.attempt", String.valueOf(job.attempt()))
+			.start();
+		String outcome = "error";
+		running.enter();
+		try (Observation.Scope scope = observation.openScope()) {
+			JobResult result = handler.handle(job, running);
+			outcome = outcome(result);
+			return result;
+		}
+		catch (Throwable ex) {
+			observation.error(ex);
+			throw ex;
+		}
+		finally {
+			running.exit();
+			observation.lowCardinalityKeyValue("runqueue.outcome", outcome);
+			observation.stop();
+		}
+	}
+
+	private static String outcome(JobResult result) {
+		if (result == null || result instanceof JobResult.Success) {
+			return "success";
+		}
+		if (result instanceof JobResult.Replace) {
+			return "replace";
+		}
+		if (result instanceof JobResult.Snooze) {
+			return "snooze";
+		}
+		return "failure";
+	}
+
 	private void runInTransaction(RunningJob running, TopicSettings topic, JobHandler handler) {
+		long started = System.nanoTime();
+		Completion written = null;
 		Completion failed;
 		try {
+			Completion[] committed = new Completion[1];
 			failed = this.transactions.execute((status) -> {
 				JobResult result;
-				running.enter();
 				try {
-					result = handler.handle(running.job(), running);
+					result = observed(running, handler);
 				}
 				catch (RuntimeException | Error ex) {
 					throw ex;
 				}
 				catch (Exception ex) {
 					throw new HandlerException(ex);
-				}
-				finally {
-					running.exit();
 				}
 				Completion completion = completion(running, topic, result);
 				if (!running.settle(RunningJob.Settlement.COMPLETED)) {
@@ -126,21 +176,19 @@ final class JobRunner {
 					status.setRollbackOnly();
 					return completion;
 				}
-				Set<Long> written = Completer.write(this.store, List.of(completion));
-				if (!written.contains(running.job().id())) {
+				Set<Long> changed = Completer.write(this.store, List.of(completion));
+				if (!changed.contains(running.job().id())) {
 					// Another node owns the job now: its result counts, and this run's
 					// work must not.
 					status.setRollbackOnly();
-					this.completer.countStale(running.job().id());
+					this.completer.countStale(running.job(), running.lease());
 				}
-				else if (Completer.runnableAtOnce(completion)) {
-					this.runnableAgain.accept(topic.name());
-				}
-				else if (Completer.scheduledLater(completion)) {
-					this.scheduledLater.run();
+				else {
+					committed[0] = completion;
 				}
 				return null;
 			});
+			written = committed[0];
 		}
 		catch (HandlerException ex) {
 			failed = running.settle(RunningJob.Settlement.COMPLETED)
@@ -150,9 +198,21 @@ final class JobRunner {
 			failed = running.settle(RunningJob.Settlement.COMPLETED) ? failure(running, topic, describe(ex), true)
 					: null;
 		}
+		Duration took = Duration.ofNanos(System.nanoTime() - started);
+		if (written != null) {
+			if (Completer.runnableAtOnce(written)) {
+				this.runnableAgain.accept(topic.name());
+			}
+			else if (Completer.scheduledLater(written)) {
+				this.scheduledLater.run();
+			}
+			if (this.events.hasListeners()) {
+				this.events.publish(OutcomeEvents.of(written, running.job(), took, this.node, this.events.clock()));
+			}
+		}
 		if (failed != null) {
 			logFailure(running.job(), failed);
-			this.completer.submit(failed, topic.name());
+			this.completer.submit(failed, running.job(), took);
 		}
 	}
 
@@ -208,7 +268,7 @@ final class JobRunner {
 		return (text.length() <= MAX_ERROR_LENGTH) ? text : text.substring(0, MAX_ERROR_LENGTH - 3) + "...";
 	}
 
-	private static String firstLine(String error) {
+	static String firstLine(String error) {
 		int newline = error.indexOf('\n');
 		return (newline < 0) ? error : error.substring(0, newline);
 	}

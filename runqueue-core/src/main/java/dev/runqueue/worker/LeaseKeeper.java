@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 import dev.runqueue.store.JobStore;
@@ -38,12 +37,12 @@ final class LeaseKeeper {
 
 	private final Clock clock;
 
-	private final LongAdder leaseLosses;
+	private final LeaseLosses leaseLosses;
 
 	private final ServiceLoop loop;
 
 	LeaseKeeper(WorkerSettings settings, JobStore jobs, NodeStore nodes, Supplier<Collection<RunningJob>> inFlight,
-			Runnable register, Clock clock, LongAdder leaseLosses) {
+			Runnable register, Clock clock, LeaseLosses leaseLosses) {
 		this.settings = settings;
 		this.jobs = jobs;
 		this.nodes = nodes;
@@ -90,33 +89,12 @@ final class LeaseKeeper {
 			if (renewed.contains(job.job().id())) {
 				job.trustLeaseUntil(trustedUntil);
 			}
-			else if (loseLease(job, "its lease could not be renewed: it expired or the job was taken back",
-					this.leaseLosses)) {
+			else if (this.leaseLosses.lose(job,
+					"its lease could not be renewed: it expired or the job was taken back")) {
 				lost++;
 			}
 		}
 		return new RenewalResult(renewed.size(), lost);
-	}
-
-	/**
-	 * Gives a job up because this node no longer holds its lease: the handler is
-	 * interrupted and whatever it returns is not recorded.
-	 * @param job the job
-	 * @param why why the lease is lost, for the log
-	 * @param leaseLosses counts lost leases
-	 * @return whether the job was given up by this call, rather than finished or given up
-	 * before
-	 */
-	static boolean loseLease(RunningJob job, String why, LongAdder leaseLosses) {
-		if (!job.settle(RunningJob.Settlement.LEASE_LOST)) {
-			return false;
-		}
-		job.cancel();
-		leaseLosses.increment();
-		logger
-			.warn("Job id={} topic={} is no longer held by this node ({}); its handler is interrupted and its outcome "
-					+ "will not be recorded", job.job().id(), job.job().topic(), why);
-		return true;
 	}
 
 	/**

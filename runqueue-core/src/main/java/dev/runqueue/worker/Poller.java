@@ -2,6 +2,7 @@ package dev.runqueue.worker;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,6 +10,8 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 import dev.runqueue.TopicSettings;
+import dev.runqueue.event.EventPublisher;
+import dev.runqueue.event.RunQueueEvent;
 import dev.runqueue.job.JobHandler;
 import dev.runqueue.store.ClaimedJob;
 import dev.runqueue.store.JobStore;
@@ -30,17 +33,9 @@ final class Poller {
 
 	private final JobHandler handler;
 
-	private final JobStore store;
-
-	private final JobRunner runner;
-
-	private final WorkerSettings settings;
-
 	private final Executor executor;
 
-	private final Clock clock;
-
-	private final LimitedClaimer limitedClaimer;
+	private final Shared shared;
 
 	private final ServiceLoop loop;
 
@@ -54,16 +49,11 @@ final class Poller {
 	// Written by the poller thread, read by job threads.
 	private volatile boolean backlog;
 
-	Poller(TopicSettings topic, JobHandler handler, JobStore store, JobRunner runner, WorkerSettings settings,
-			Executor executor, Clock clock, LimitedClaimer limitedClaimer) {
+	Poller(TopicSettings topic, JobHandler handler, Executor executor, Shared shared) {
 		this.topic = topic;
 		this.handler = handler;
-		this.store = store;
-		this.runner = runner;
-		this.settings = settings;
 		this.executor = executor;
-		this.clock = clock;
-		this.limitedClaimer = limitedClaimer;
+		this.shared = shared;
 		this.loop = new ServiceLoop("runqueue-poller-" + topic.name(), this::step);
 	}
 
@@ -104,13 +94,13 @@ final class Poller {
 		ClaimResult result = runOnce();
 		if (result.rateWait() != null) {
 			Duration wait = result.rateWait();
-			return (wait.compareTo(this.settings.pollInterval()) < 0) ? wait.plusMillis(1)
-					: this.settings.pollInterval();
+			return (wait.compareTo(this.shared.settings().pollInterval()) < 0) ? wait.plusMillis(1)
+					: this.shared.settings().pollInterval();
 		}
 		if (result.requested() > 0 && result.claimed() == result.requested()) {
 			return Duration.ZERO;
 		}
-		return this.settings.pollInterval();
+		return this.shared.settings().pollInterval();
 	}
 
 	/**
@@ -123,26 +113,29 @@ final class Poller {
 			this.backlog = true;
 			return new ClaimResult(0, 0, null);
 		}
-		long sentAt = this.clock.millis();
+		long sentAt = this.shared.clock().millis();
 		List<ClaimedJob> claimed;
 		Duration rateWait = null;
 		if (this.topic.flowControl().limitsClaims()) {
-			LimitedClaimer.Claim claim = this.limitedClaimer.claim(this.topic, free, this.settings.nodeName(),
-					this.settings.leaseDuration());
+			LimitedClaimer.Claim claim = this.shared.claimer()
+				.claim(this.topic, free, this.shared.settings().nodeName(), this.shared.settings().leaseDuration());
 			claimed = claim.jobs();
 			rateWait = claim.rateWait();
 		}
 		else {
-			claimed = this.store.claim(this.topic.name(), free, this.settings.nodeName(),
-					this.settings.leaseDuration());
+			claimed = this.shared.store()
+				.claim(this.topic.name(), free, this.shared.settings().nodeName(),
+						this.shared.settings().leaseDuration());
 		}
 		// The database set each lease to its now() plus the lease, and its now() came
 		// after sentAt.
-		long leaseTrustedUntil = sentAt + this.settings.leaseDuration().minus(this.settings.leaseMargin()).toMillis();
+		long leaseTrustedUntil = sentAt
+				+ this.shared.settings().leaseDuration().minus(this.shared.settings().leaseMargin()).toMillis();
 		this.backlog = claimed.size() == free;
 		for (ClaimedJob job : claimed) {
 			Duration timeout = (job.timeout() != null) ? job.timeout() : this.topic.execution().timeout();
-			RunningJob running = new RunningJob(job, this.topic, this.store, this.clock, leaseTrustedUntil, timeout);
+			RunningJob running = new RunningJob(job, this.topic, this.shared.store(), this.shared.clock(),
+					leaseTrustedUntil, timeout);
 			this.inFlight.put(job.job().id(), running);
 			try {
 				this.executor.execute(() -> run(running));
@@ -155,13 +148,14 @@ final class Poller {
 		}
 		if (!claimed.isEmpty()) {
 			logger.debug("Claimed jobs topic={} requested={} claimed={}", this.topic.name(), free, claimed.size());
+			publishClaimed(claimed);
 		}
 		return new ClaimResult(free, claimed.size(), rateWait);
 	}
 
 	private void run(RunningJob running) {
 		try {
-			this.runner.run(running, this.topic, this.handler);
+			this.shared.runner().run(running, this.topic, this.handler);
 		}
 		finally {
 			this.inFlight.remove(running.job().id());
@@ -169,6 +163,37 @@ final class Poller {
 				this.loop.wake();
 			}
 		}
+	}
+
+	private void publishClaimed(List<ClaimedJob> claimed) {
+		EventPublisher events = this.shared.events();
+		if (!events.hasListeners()) {
+			return;
+		}
+		Instant at = events.clock().instant();
+		for (ClaimedJob job : claimed) {
+			// Both times are the database's: the claim set the lease to its now() plus
+			// the lease duration.
+			Instant claimedAt = job.leaseExpiresAt().minus(this.shared.settings().leaseDuration());
+			Duration waited = Duration.between(job.job().runAt(), claimedAt);
+			events.publish(new RunQueueEvent.JobClaimed(at, this.shared.settings().nodeName(), job.job().id(),
+					job.job().topic(), job.job().attempt(), waited.isNegative() ? Duration.ZERO : waited));
+		}
+	}
+
+	/**
+	 * What the pollers of a worker share.
+	 *
+	 * @param store the job table
+	 * @param runner runs claimed jobs
+	 * @param settings the worker's settings
+	 * @param clock this node's clock
+	 * @param claimer claims for limited topics
+	 * @param events publishes events
+	 */
+	record Shared(JobStore store, JobRunner runner, WorkerSettings settings, Clock clock, LimitedClaimer claimer,
+			EventPublisher events) {
+
 	}
 
 	/**

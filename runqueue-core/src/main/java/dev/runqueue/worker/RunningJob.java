@@ -191,7 +191,10 @@ final class RunningJob implements JobContext {
 		LEASE_LOST,
 
 		/** The node released the job on shutdown. */
-		RELEASED
+		RELEASED,
+
+		/** An operator cancelled the job. */
+		CANCELLED
 
 	}
 

@@ -8,7 +8,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 import dev.runqueue.store.Completion;
@@ -36,12 +35,12 @@ final class Watchdog {
 
 	private final String nodeName;
 
-	private final LongAdder leaseLosses;
+	private final LeaseLosses leaseLosses;
 
 	private ScheduledExecutorService executor;
 
 	Watchdog(Supplier<Collection<RunningJob>> inFlight, Completer completer, Clock clock, String nodeName,
-			LongAdder leaseLosses) {
+			LeaseLosses leaseLosses) {
 		this.inFlight = inFlight;
 		this.completer = completer;
 		this.clock = clock;
@@ -94,8 +93,7 @@ final class Watchdog {
 				}
 			}
 			else if (now >= job.leaseTrustedUntil()) {
-				if (LeaseKeeper.loseLease(job, "its lease could not be renewed in time and may have expired",
-						this.leaseLosses)) {
+				if (this.leaseLosses.lose(job, "its lease could not be renewed in time and may have expired")) {
 					lost++;
 				}
 			}
@@ -112,7 +110,8 @@ final class Watchdog {
 		Optional<Duration> retry = job.topic().retryPolicy().timeoutRetryDelay(timeouts, ThreadLocalRandom.current());
 		String error = "Timed out after " + job.timeout() + " on node " + this.nodeName + " (timeout " + timeouts
 				+ " of at most " + job.topic().retryPolicy().maxTimeouts() + ")";
-		this.completer.submit(new Completion.TimedOut(job.lease(), retry.orElse(null), error), job.job().topic());
+		this.completer.submit(new Completion.TimedOut(job.lease(), retry.orElse(null), error), job.job(),
+				job.timeout());
 		if (retry.isPresent()) {
 			logger.info("Job id={} topic={} timed out after {} and is cancelled; retry in {}ms", job.job().id(),
 					job.job().topic(), job.timeout(), retry.get().toMillis());

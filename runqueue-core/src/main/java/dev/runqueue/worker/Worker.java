@@ -10,14 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.stream.Collectors;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
@@ -26,6 +25,8 @@ import dev.runqueue.JsonCodec;
 import dev.runqueue.RunQueue;
 import dev.runqueue.TopicSettings;
 import dev.runqueue.Topics;
+import dev.runqueue.event.EventPublisher;
+import dev.runqueue.event.RunQueueEvent;
 import dev.runqueue.job.JobHandler;
 import dev.runqueue.maintenance.DuePromoter;
 import dev.runqueue.maintenance.Maintenance;
@@ -36,7 +37,10 @@ import dev.runqueue.schedule.ScheduleFunction;
 import dev.runqueue.store.JobStore;
 import dev.runqueue.store.LeaseRef;
 import dev.runqueue.store.NodeStore;
+import dev.runqueue.store.PostgresNotifications;
 import dev.runqueue.store.Stores;
+import dev.runqueue.store.TableNames;
+import io.micrometer.observation.ObservationRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,9 +50,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Runs this node's share of the jobs: one poller per topic with a handler, each with an
- * executor bounded by the topic's concurrency, a completer that records outcomes, a
- * listener that hears of added jobs, and a promoter that makes scheduled jobs runnable.
- * Build one with {@link #builder(DataSource, JobStore)}.
+ * executor bounded by the topic's concurrency; a completer that records outcomes; a
+ * heartbeat that renews leases and a watchdog that enforces timeouts and distrusts leases
+ * it could not renew; a promoter that makes scheduled jobs runnable; and the cluster's
+ * maintenance and recurring jobs when this node leads. Build one with
+ * {@link #builder(DataSource, JobStore)}.
  */
 public final class Worker {
 
@@ -62,13 +68,17 @@ public final class Worker {
 
 	private final NodeStore nodes;
 
+	private final PostgresNotifications notifications;
+
+	private final boolean ownsNotifications;
+
+	private final EventPublisher events;
+
 	private final Map<String, Poller> pollers;
 
 	private final List<Runnable> executorShutdowns;
 
 	private final Completer completer;
-
-	private final NotificationListener listener;
 
 	private final DuePromoter promoter;
 
@@ -80,7 +90,11 @@ public final class Worker {
 
 	private final PeriodicEnqueuer schedules;
 
-	private final LongAdder leaseLosses = new LongAdder();
+	private final LeaseLosses leaseLosses;
+
+	// Subscriptions to the notification channels, made by start() and cancelled by
+	// stop().
+	private final List<PostgresNotifications.Subscription> subscriptions = new ArrayList<>();
 
 	// Written by start() and stop(), which are synchronized; read by anyone.
 	private volatile boolean running;
@@ -89,7 +103,12 @@ public final class Worker {
 		this.settings = builder.settings;
 		this.store = builder.store;
 		Stores stores = (builder.stores != null) ? builder.stores : Stores.postgres(builder.dataSource, builder.store);
+		this.ownsNotifications = builder.stores == null;
 		this.nodes = stores.nodes();
+		this.notifications = stores.notifications();
+		this.events = builder.events;
+		String node = this.settings.nodeName();
+		this.leaseLosses = new LeaseLosses(this.events, node);
 		this.promoter = new DuePromoter(stores.maintenance(), this.store, this.settings.pollInterval());
 		Set<String> limitedTopics = builder.handlers.values()
 			.stream()
@@ -97,35 +116,32 @@ public final class Worker {
 			.map((registration) -> registration.topic().name())
 			.collect(Collectors.toSet());
 		this.completer = new Completer(this.store, (topics) -> topics.forEach(this::wake), this.promoter::wake,
-				limitedTopics);
+				limitedTopics, this.events, node);
 		TransactionTemplate transactions = (builder.transactionManager != null)
 				? new TransactionTemplate(builder.transactionManager) : null;
-		JobRunner runner = new JobRunner(this.store, builder.json, this.completer, transactions, this::wake,
-				this.promoter::wake);
-		LimitedClaimer limitedClaimer = new LimitedClaimer(this.store, stores.topics());
+		JobRunner runner = new JobRunner(this.store, builder.json, this.completer, transactions, builder.observations,
+				this.events, node, this::wake, this.promoter::wake);
+		Poller.Shared shared = new Poller.Shared(this.store, runner, this.settings, builder.clock,
+				new LimitedClaimer(this.store, stores.topics()), this.events);
 		Map<String, Poller> pollers = new LinkedHashMap<>();
 		List<Runnable> executorShutdowns = new ArrayList<>();
 		builder.handlers.forEach((name, registration) -> {
 			Executor executor = executor(registration.topic(), this.settings.virtualThreads(), executorShutdowns);
-			pollers.put(name, new Poller(registration.topic(), registration.handler(), this.store, runner,
-					this.settings, executor, builder.clock, limitedClaimer));
+			pollers.put(name, new Poller(registration.topic(), registration.handler(), executor, shared));
 		});
 		this.pollers = Map.copyOf(pollers);
 		this.executorShutdowns = List.copyOf(executorShutdowns);
-		this.listener = new NotificationListener(builder.dataSource, this.store.tableNames(), this::wake,
-				this.promoter::wake, this::wakeAll);
 		this.leaseKeeper = new LeaseKeeper(this.settings, this.store, this.nodes, this::inFlight, this::register,
 				builder.clock, this.leaseLosses);
-		this.watchdog = new Watchdog(this::inFlight, this.completer, builder.clock, this.settings.nodeName(),
-				this.leaseLosses);
-		this.maintenance = new Maintenance(builder.maintenance, stores, this.settings.nodeName());
+		this.watchdog = new Watchdog(this::inFlight, this.completer, builder.clock, node, this.leaseLosses);
+		this.maintenance = new Maintenance(builder.maintenance, stores, node, this.events);
 		RunQueue runQueue = (builder.runQueue != null) ? builder.runQueue
 				: new DefaultRunQueue(stores,
 						Topics.of(builder.handlers.values().stream().map(Registration::topic).toList()), builder.json,
 						builder.scheduleFunctions);
 		this.schedules = new PeriodicEnqueuer(stores.schedules(), this.store, runQueue, builder.json,
 				builder.scheduleFunctions, builder.recurringJobs, builder.maintenance.leaderLease(),
-				builder.maintenance.interval(), this.maintenance::isLeader);
+				builder.maintenance.interval(), this.maintenance::isLeader, this.events, node);
 	}
 
 	/**
@@ -149,7 +165,7 @@ public final class Worker {
 		registerAtStart();
 		this.running = true;
 		this.completer.start();
-		this.listener.start();
+		listen();
 		this.promoter.start();
 		this.leaseKeeper.start();
 		this.watchdog.start();
@@ -157,6 +173,19 @@ public final class Worker {
 		this.schedules.start();
 		this.pollers.values().forEach(Poller::start);
 		logger.info("runqueue worker started node={} topics={}", this.settings.nodeName(), this.pollers.keySet());
+		if (this.events.hasListeners()) {
+			this.events.publish(new RunQueueEvent.NodeStarted(this.events.clock().instant(), this.settings.nodeName(),
+					Set.copyOf(this.pollers.keySet())));
+		}
+	}
+
+	private void listen() {
+		TableNames tables = this.store.tableNames();
+		this.subscriptions.add(this.notifications.subscribe(tables.jobAddedChannel(), this::wake, this::wakeAll));
+		this.subscriptions.add(this.notifications.subscribe(tables.jobScheduledChannel(),
+				(payload) -> this.promoter.wake(), this.promoter::wake));
+		this.subscriptions.add(this.notifications.subscribe(tables.jobCancelledChannel(), this::cancelled, () -> {
+		}));
 	}
 
 	/**
@@ -171,6 +200,7 @@ public final class Worker {
 		}
 		this.running = false;
 		long deadline = System.nanoTime() + this.settings.shutdownGracePeriod().toNanos();
+		int released = 0;
 		try {
 			for (Poller poller : this.pollers.values()) {
 				poller.stopClaiming(LOOP_STOP_TIMEOUT);
@@ -178,11 +208,15 @@ public final class Worker {
 			while (inFlightCount() > 0 && System.nanoTime() < deadline) {
 				Thread.sleep(10);
 			}
-			int released = releaseInFlight();
+			released = releaseInFlight();
 			this.completer.stop(LOOP_STOP_TIMEOUT);
 			this.watchdog.stop();
 			this.promoter.stop(LOOP_STOP_TIMEOUT);
-			this.listener.stop(LOOP_STOP_TIMEOUT);
+			this.subscriptions.forEach(PostgresNotifications.Subscription::cancel);
+			this.subscriptions.clear();
+			if (this.ownsNotifications) {
+				this.notifications.close();
+			}
 			this.schedules.stop(LOOP_STOP_TIMEOUT);
 			this.maintenance.stop(LOOP_STOP_TIMEOUT);
 			this.leaseKeeper.stop(LOOP_STOP_TIMEOUT);
@@ -197,6 +231,10 @@ public final class Worker {
 		}
 		finally {
 			this.executorShutdowns.forEach(Runnable::run);
+		}
+		if (this.events.hasListeners()) {
+			this.events.publish(
+					new RunQueueEvent.NodeStopped(this.events.clock().instant(), this.settings.nodeName(), released));
 		}
 	}
 
@@ -238,7 +276,7 @@ public final class Worker {
 	 * @return the count since start
 	 */
 	public long leaseLosses() {
-		return this.leaseLosses.sum();
+		return this.leaseLosses.count();
 	}
 
 	/**
@@ -249,6 +287,14 @@ public final class Worker {
 		return this.maintenance.isLeader();
 	}
 
+	/**
+	 * How many jobs this node runs now.
+	 * @return the count
+	 */
+	public int runningJobs() {
+		return inFlightCount();
+	}
+
 	private int inFlightCount() {
 		return this.pollers.values().stream().mapToInt((poller) -> poller.inFlight().size()).sum();
 	}
@@ -257,6 +303,28 @@ public final class Worker {
 		List<RunningJob> all = new ArrayList<>();
 		this.pollers.values().forEach((poller) -> all.addAll(poller.inFlight().values()));
 		return all;
+	}
+
+	// An operator cancelled a job: if this node runs it, its handler sees the
+	// cancellation and is interrupted.
+	// The job's lease was cleared by the cancel, so whatever the handler returns is
+	// fenced off anyway.
+	private void cancelled(String payload) {
+		long jobId;
+		try {
+			jobId = Long.parseLong(payload);
+		}
+		catch (NumberFormatException ex) {
+			return;
+		}
+		for (Poller poller : this.pollers.values()) {
+			RunningJob job = poller.inFlight().get(jobId);
+			if (job != null && job.settle(RunningJob.Settlement.CANCELLED)) {
+				job.cancel();
+				logger.info("Job id={} topic={} was cancelled by an operator; its handler is interrupted", jobId,
+						job.job().topic());
+			}
+		}
 	}
 
 	private void register() {
@@ -380,6 +448,10 @@ public final class Worker {
 
 		private Clock clock = Clock.systemUTC();
 
+		private EventPublisher events;
+
+		private ObservationRegistry observations = ObservationRegistry.NOOP;
+
 		private Builder(DataSource dataSource, JobStore store) {
 			this.dataSource = Objects.requireNonNull(dataSource, "dataSource must not be null");
 			this.store = Objects.requireNonNull(store, "store must not be null");
@@ -417,8 +489,9 @@ public final class Worker {
 		}
 
 		/**
-		 * Sets the stores of the other tables; by default PostgreSQL stores on the job
-		 * store's data source and tables.
+		 * Sets the stores of the other tables and the notifications; by default
+		 * PostgreSQL stores on the job store's data source and tables, whose listening
+		 * connection the worker closes when it stops.
 		 * @param stores the stores
 		 * @return this builder
 		 */
@@ -482,6 +555,27 @@ public final class Worker {
 		}
 
 		/**
+		 * Sets the publisher of the worker's events; by default one without listeners.
+		 * @param events the publisher
+		 * @return this builder
+		 */
+		public Builder events(EventPublisher events) {
+			this.events = Objects.requireNonNull(events, "events must not be null");
+			return this;
+		}
+
+		/**
+		 * Sets the registry of the observation around each handler run, so that metrics
+		 * and tracing see runs.
+		 * @param observations the registry
+		 * @return this builder
+		 */
+		public Builder observations(ObservationRegistry observations) {
+			this.observations = Objects.requireNonNull(observations, "observations must not be null");
+			return this;
+		}
+
+		/**
 		 * Runs a topic's jobs with a handler.
 		 * @param topic the topic
 		 * @param handler the handler
@@ -513,6 +607,9 @@ public final class Worker {
 			if (this.settings.virtualThreads() && Runtime.version().feature() < 21) {
 				throw new IllegalStateException(
 						"Virtual threads need JDK 21 or newer; this is JDK " + Runtime.version().feature());
+			}
+			if (this.events == null) {
+				this.events = EventPublisher.none(this.clock);
 			}
 			return new Worker(this);
 		}

@@ -131,13 +131,14 @@ CREATE TRIGGER ${table_prefix}job_notify_added
     FOR EACH STATEMENT
 EXECUTE FUNCTION ${table_prefix}notify_added();
 
--- When jobs finish or are deleted, the jobs that wait for them are released (all their dependencies succeeded) or
--- given up (one failed, was cancelled or deleted), whatever statement finished them: the completer, the rescuer,
--- an operator or plain SQL. Giving a dependent up finishes it too, so this cascades down a chain. A statement-level
--- trigger costs one call per statement and returns at once while no job is pending.
+-- When jobs finish, those waiting for them hear of it on the job_finished channel: one notification per statement
+-- and per 500 jobs, with their ids, not one per job. And the jobs that wait for them are released (all their
+-- dependencies succeeded) or given up (one failed, was cancelled or deleted), whatever statement finished them: the
+-- completer, the rescuer, an operator or plain SQL. Giving a dependent up finishes it too, so this cascades down a
+-- chain. A statement-level trigger costs one call per statement and skips the dependents while no job is pending.
 -- The function finds the job table through the search path it was created with, the schema of the migration, not
 -- that of whichever session fires it.
-CREATE FUNCTION ${table_prefix}resolve_dependents() RETURNS trigger
+CREATE FUNCTION ${table_prefix}job_changed() RETURNS trigger
     LANGUAGE plpgsql
     SET search_path FROM CURRENT AS
 $$
@@ -146,6 +147,14 @@ DECLARE
     given_up bigint[];
     released record;
 BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        PERFORM pg_notify('${table_prefix}job_finished', chunk.ids)
+        FROM (SELECT string_agg(finished.id::text, ',') AS ids
+              FROM (SELECT id, (row_number() OVER ()) / 500 AS part
+                    FROM changed_jobs
+                    WHERE state IN ('succeeded', 'failed', 'cancelled')) AS finished
+              GROUP BY finished.part) AS chunk;
+    END IF;
     IF NOT EXISTS (SELECT FROM ${table_prefix}job WHERE state = 'pending') THEN
         RETURN NULL;
     END IF;
@@ -194,14 +203,14 @@ BEGIN
 END;
 $$;
 
-CREATE TRIGGER ${table_prefix}job_resolve_dependents_on_update
+CREATE TRIGGER ${table_prefix}job_changed_on_update
     AFTER UPDATE ON ${table_prefix}job
     REFERENCING NEW TABLE AS changed_jobs
     FOR EACH STATEMENT
-EXECUTE FUNCTION ${table_prefix}resolve_dependents();
+EXECUTE FUNCTION ${table_prefix}job_changed();
 
-CREATE TRIGGER ${table_prefix}job_resolve_dependents_on_delete
+CREATE TRIGGER ${table_prefix}job_changed_on_delete
     AFTER DELETE ON ${table_prefix}job
     REFERENCING OLD TABLE AS changed_jobs
     FOR EACH STATEMENT
-EXECUTE FUNCTION ${table_prefix}resolve_dependents();
+EXECUTE FUNCTION ${table_prefix}job_changed();

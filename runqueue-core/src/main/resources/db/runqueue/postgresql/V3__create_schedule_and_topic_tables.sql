@@ -32,8 +32,10 @@ CREATE INDEX ${table_prefix}schedule_due
     ON ${table_prefix}schedule (next_run_at)
     WHERE next_run_at IS NOT NULL;
 
--- What the cluster shares about a topic: the times of its recent releases, for its rate limit.
+-- What the cluster shares about a topic: whether an operator paused it, and the times of its recent releases, for
+-- its rate limit.
 CREATE TABLE ${table_prefix}topic (
     name          text          PRIMARY KEY,
+    paused        boolean       NOT NULL DEFAULT false,
     released_at   timestamptz[] NOT NULL DEFAULT '{}'
 );

@@ -1,5 +1,6 @@
 package dev.runqueue.schedule;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -15,6 +16,7 @@ import dev.runqueue.RunQueue;
 import dev.runqueue.TestJobTable;
 import dev.runqueue.TopicSettings;
 import dev.runqueue.Topics;
+import dev.runqueue.event.EventPublisher;
 import dev.runqueue.job.JobResult;
 import dev.runqueue.maintenance.MaintenanceSettings;
 import dev.runqueue.store.PostgresJobStore;
@@ -213,7 +215,8 @@ class RecurringJobTest {
 
 	private PeriodicEnqueuer enqueuer(List<RecurringJob> configured) {
 		return new PeriodicEnqueuer(this.stores.schedules(), this.stores.jobs(), this.runQueue, new JsonCodec(),
-				FUNCTIONS, configured, Duration.ofSeconds(30), Duration.ofSeconds(1), () -> true);
+				FUNCTIONS, configured, Duration.ofSeconds(30), Duration.ofSeconds(1), () -> true,
+				EventPublisher.none(Clock.systemUTC()), "test-node");
 	}
 
 	private ScheduleRecord schedule(String name) {

@@ -1,5 +1,6 @@
 package dev.runqueue.worker;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ import dev.runqueue.RunQueue;
 import dev.runqueue.TestJobTable;
 import dev.runqueue.TopicSettings;
 import dev.runqueue.Topics;
+import dev.runqueue.event.EventPublisher;
 import dev.runqueue.job.JobHandler;
 import dev.runqueue.job.JobResult;
 import dev.runqueue.job.JobState;
@@ -176,16 +178,12 @@ class DependencyAndCleanupTest {
 		long a = this.runQueue.add(NewJob.of("steps", "a").delay(Duration.ofHours(1))).id();
 		long b = this.runQueue.add(NewJob.of("steps", "b").after(a)).id();
 		// As if a finished while b was being added: the trigger ran before b was visible.
-		this.jobs.jdbc()
-			.sql("ALTER TABLE runqueue_job DISABLE TRIGGER runqueue_job_resolve_dependents_on_update")
-			.update();
+		this.jobs.jdbc().sql("ALTER TABLE runqueue_job DISABLE TRIGGER runqueue_job_changed_on_update").update();
 		try {
 			this.jobs.jdbc().sql("UPDATE runqueue_job SET state = 'succeeded' WHERE id = :id").param("id", a).update();
 		}
 		finally {
-			this.jobs.jdbc()
-				.sql("ALTER TABLE runqueue_job ENABLE TRIGGER runqueue_job_resolve_dependents_on_update")
-				.update();
+			this.jobs.jdbc().sql("ALTER TABLE runqueue_job ENABLE TRIGGER runqueue_job_changed_on_update").update();
 		}
 		assertThat(state(b)).isEqualTo(JobState.PENDING);
 
@@ -198,7 +196,7 @@ class DependencyAndCleanupTest {
 
 	@Test
 	void aDisabledJobIsKeptButNotRunUntilItIsEnabledAndPurgeDeletesDisabledJobs() {
-		DefaultRunQueueAdmin admin = new DefaultRunQueueAdmin(this.stores.admin(), this.stores.jobs());
+		DefaultRunQueueAdmin admin = new DefaultRunQueueAdmin(this.stores, EventPublisher.none(Clock.systemUTC()));
 		long kept = this.runQueue.add(NewJob.of("steps", "kept").delay(Duration.ofMillis(200))).id();
 		long purged = this.runQueue.add(NewJob.of("steps", "purged").delay(Duration.ofMillis(200))).id();
 		assertThat(admin.disable(kept)).isTrue();
