@@ -267,9 +267,9 @@ class ResultsEventsAndAdminTest {
 		await().atMost(Duration.ofSeconds(10)).until(() -> observed.size() == 2);
 		assertThat(observed).allSatisfy((context) -> {
 			assertThat(context.getName()).isEqualTo("runqueue.job.execution");
-			assertThat(context.getLowCardinalityKeyValue("runqueue.topic").getValue()).isEqualTo("work");
+			assertThat(context.getLowCardinalityKeyValue("topic").getValue()).isEqualTo("work");
 		});
-		assertThat(observed).extracting((context) -> context.getLowCardinalityKeyValue("runqueue.outcome").getValue())
+		assertThat(observed).extracting((context) -> context.getLowCardinalityKeyValue("outcome").getValue())
 			.containsExactlyInAnyOrder("success", "failure");
 	}
 

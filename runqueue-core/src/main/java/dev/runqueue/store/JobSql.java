@@ -315,8 +315,8 @@ final class JobSql {
 			""";
 
 	// Cancelling a running job clears its lease: the node that runs it is fenced off at
-	// once, hears of it through
-	// the job_cancelled notification, and interrupts the handler.
+	// once, hears of it through the job_cancelled notification, and interrupts the
+	// handler.
 	static final String CANCEL = """
 			WITH target AS (
 			    SELECT id, state AS previous_state

@@ -113,7 +113,7 @@ final class JobRunner {
 		Job job = running.job();
 		Observation observation = Observation.createNotStarted(OBSERVATION, this.observations)
 			.contextualName("runqueue " + job.topic())
-			.lowCardinalityKeyValue("runqueue.topic", job.topic())
+			.lowCardinalityKeyValue("topic", job.topic())
 			.highCardinalityKeyValue("runqueue.job.id", String.valueOf(job.id()))
 			.highCardinalityKeyValue("runqueue.attempt", String.valueOf(job.attempt()))
 			.start();
@@ -130,7 +130,7 @@ final class JobRunner {
 		}
 		finally {
 			running.exit();
-			observation.lowCardinalityKeyValue("runqueue.outcome", outcome);
+			observation.lowCardinalityKeyValue("outcome", outcome);
 			observation.stop();
 		}
 	}

@@ -1,5 +1,6 @@
 package dev.runqueue.spring.autoconfigure;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +16,8 @@ import dev.runqueue.RunQueueAdmin;
 import dev.runqueue.TopicSettings;
 import dev.runqueue.store.JobStore;
 import dev.runqueue.store.NodeStore;
+import dev.runqueue.event.EventPublisher;
+import dev.runqueue.event.RunQueueEventListener;
 import dev.runqueue.schedule.RecurringJob;
 import dev.runqueue.schedule.ScheduleFunction;
 import dev.runqueue.store.Stores;
@@ -22,6 +25,7 @@ import dev.runqueue.spring.RunQueueCustomizer;
 import dev.runqueue.spring.RunQueueDataSource;
 import dev.runqueue.worker.Worker;
 import dev.runqueue.worker.WorkerSettings;
+import io.micrometer.observation.ObservationRegistry;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ListableBeanFactory;
@@ -35,6 +39,7 @@ import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.boot.thread.Threading;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -78,7 +83,19 @@ public final class RunQueueAutoConfiguration {
 				properties.getDatabase().toTableNames());
 	}
 
-	@Bean
+	@Bean(destroyMethod = "close")
+	@ConditionalOnMissingBean
+	EventPublisher runQueueEventPublisher(RunQueueProperties properties,
+			ObjectProvider<RunQueueEventListener> listeners, ApplicationEventPublisher applicationEvents) {
+		EventPublisher events = new EventPublisher(Clock.systemUTC());
+		listeners.orderedStream().forEach(events::addListener);
+		if (properties.getEvents().isApplicationEvents()) {
+			events.addListener(applicationEvents::publishEvent);
+		}
+		return events;
+	}
+
+	@Bean(destroyMethod = "close")
 	@ConditionalOnMissingBean
 	Stores runQueueStores(ObjectProvider<DataSource> dataSource,
 			@RunQueueDataSource ObjectProvider<DataSource> runQueueDataSource, RunQueueProperties properties,
@@ -116,14 +133,22 @@ public final class RunQueueAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	RunQueue runQueue(Stores stores, RunQueueTopics topics, JsonCodec json, ListableBeanFactory beanFactory) {
-		return new DefaultRunQueue(stores, topics, json, scheduleFunctions(beanFactory));
+	RunQueue runQueue(Stores stores, RunQueueTopics topics, JsonCodec json, ListableBeanFactory beanFactory,
+			EventPublisher events) {
+		return new DefaultRunQueue(stores, topics, json, scheduleFunctions(beanFactory), events);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	RunQueueAdmin runQueueAdmin(Stores stores) {
-		return new DefaultRunQueueAdmin(stores.admin(), stores.jobs());
+	RunQueueAdmin runQueueAdmin(Stores stores, EventPublisher events) {
+		return new DefaultRunQueueAdmin(stores, events);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	RunQueueTester runQueueTester(Stores stores, RunQueueTopics topics, RunQueueJobMethodProcessor handlers,
+			JsonCodec json, ObjectProvider<PlatformTransactionManager> transactionManager) {
+		return new RunQueueTester(stores, topics, handlers, json, transactionManager.getIfUnique());
 	}
 
 	@Bean
@@ -133,7 +158,8 @@ public final class RunQueueAutoConfiguration {
 			@RunQueueDataSource ObjectProvider<DataSource> runQueueDataSource, Stores stores, RunQueue runQueue,
 			RunQueueProperties properties, RunQueueTopics topics, RunQueueJobMethodProcessor handlers, JsonCodec json,
 			ObjectProvider<PlatformTransactionManager> transactionManager,
-			ObjectProvider<RunQueueCustomizer> customizers, ListableBeanFactory beanFactory, Environment environment) {
+			ObjectProvider<RunQueueCustomizer> customizers, ListableBeanFactory beanFactory, EventPublisher events,
+			ObjectProvider<ObservationRegistry> observations, Environment environment) {
 		DataSource workerDataSource = dataSource(dataSource, runQueueDataSource);
 		List<RecurringJob> recurringJobs = new ArrayList<>();
 		properties.getTopics().forEach((name, topic) -> {
@@ -155,7 +181,9 @@ public final class RunQueueAutoConfiguration {
 				.maintenance(properties.getMaintenance().toSettings())
 				.settings(settings)
 				.json(json)
-				.transactionManager(transactionManager.getIfUnique());
+				.transactionManager(transactionManager.getIfUnique())
+				.events(events)
+				.observations(observations.getIfAvailable(() -> ObservationRegistry.NOOP));
 		}, topics, handlers, json, new ServedTopics(properties));
 	}
 

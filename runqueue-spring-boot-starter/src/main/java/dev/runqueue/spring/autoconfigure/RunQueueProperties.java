@@ -58,6 +58,10 @@ public class RunQueueProperties implements Validator {
 
 	private final Maintenance maintenance = new Maintenance();
 
+	private final Events events = new Events();
+
+	private final Metrics metrics = new Metrics();
+
 	/**
 	 * Topics by name, each with the defaults of its jobs and how they run.
 	 */
@@ -95,6 +99,14 @@ public class RunQueueProperties implements Validator {
 		return this.maintenance;
 	}
 
+	public Events getEvents() {
+		return this.events;
+	}
+
+	public Metrics getMetrics() {
+		return this.metrics;
+	}
+
 	public Map<String, Topic> getTopics() {
 		return this.topics;
 	}
@@ -114,6 +126,7 @@ public class RunQueueProperties implements Validator {
 		check(errors, "database", properties.database::toTableNames);
 		check(errors, "worker", () -> properties.worker.toSettings(false));
 		check(errors, "maintenance", properties.maintenance::toSettings);
+		check(errors, "metrics", properties.metrics::validated);
 		properties.topics.forEach((name, topic) -> {
 			try {
 				TopicSettings.requireValidName(name);
@@ -134,6 +147,56 @@ public class RunQueueProperties implements Validator {
 		catch (InvalidSettingException ex) {
 			errors.rejectValue(path + "." + ex.setting(), "invalid", ex.rule());
 		}
+	}
+
+	/**
+	 * runqueue's events.
+	 */
+	public static class Events {
+
+		/**
+		 * Whether runqueue's events are also published as Spring application events,
+		 * for @EventListener methods.
+		 */
+		private boolean applicationEvents = true;
+
+		public boolean isApplicationEvents() {
+			return this.applicationEvents;
+		}
+
+		public void setApplicationEvents(boolean applicationEvents) {
+			this.applicationEvents = applicationEvents;
+		}
+
+	}
+
+	/**
+	 * runqueue's meters, when the application has a Micrometer MeterRegistry.
+	 */
+	public static class Metrics {
+
+		/**
+		 * How often each node reads the queue depths by topic and state for the
+		 * runqueue.jobs.depth gauge.
+		 */
+		private Duration depthRefreshInterval = Duration.ofSeconds(10);
+
+		public Duration getDepthRefreshInterval() {
+			return this.depthRefreshInterval;
+		}
+
+		public void setDepthRefreshInterval(Duration depthRefreshInterval) {
+			this.depthRefreshInterval = depthRefreshInterval;
+		}
+
+		Duration validated() {
+			InvalidSettingException.require(
+					this.depthRefreshInterval != null
+							&& this.depthRefreshInterval.compareTo(Duration.ofMillis(100)) >= 0,
+					"depth-refresh-interval", this.depthRefreshInterval, "must be at least 100ms");
+			return this.depthRefreshInterval;
+		}
+
 	}
 
 	/**

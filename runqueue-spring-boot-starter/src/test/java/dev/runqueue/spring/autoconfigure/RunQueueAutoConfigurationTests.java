@@ -435,28 +435,11 @@ class RunQueueAutoConfigurationTests {
 	@Configuration(proxyBeanMethods = false)
 	static class CustomRunQueue {
 
-		final RunQueue runQueue = new RunQueue() {
-
-			@Override
-			public AddResult add(NewJob job) {
-				return AddResult.added(1, null);
-			}
-
-			@Override
-			public List<AddResult> addAll(java.util.Collection<NewJob> jobs) {
-				return List.of();
-			}
-
-			@Override
-			public void schedule(RecurringJob job) {
-			}
-
-			@Override
-			public boolean unschedule(String name) {
-				return false;
-			}
-
-		};
+		// Any implementation will do: the starter must not configure its own.
+		final RunQueue runQueue = (RunQueue) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+				new Class<?>[] { RunQueue.class }, (proxy, method, arguments) -> {
+					throw new UnsupportedOperationException(method.getName());
+				});
 
 		@Bean
 		RunQueue customRunQueue() {

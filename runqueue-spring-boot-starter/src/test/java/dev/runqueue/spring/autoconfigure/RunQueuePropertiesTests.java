@@ -70,6 +70,8 @@ class RunQueuePropertiesTests {
 		assertThat(properties.isEnabled()).isTrue();
 		assertThat(properties.getMigrations().isEnabled()).isTrue();
 		assertThat(properties.getWorker().isEnabled()).isTrue();
+		assertThat(properties.getEvents().isApplicationEvents()).isTrue();
+		assertThat(properties.getMetrics().getDepthRefreshInterval()).isEqualTo(Duration.ofSeconds(10));
 	}
 
 	@Test
