@@ -1,10 +1,9 @@
 package dev.runqueue.sample;
 
 import java.util.Map;
-import java.util.Optional;
 
-import dev.runqueue.store.JobRecord;
-import dev.runqueue.store.JobStore;
+import dev.runqueue.RunQueue;
+import dev.runqueue.job.JobInfo;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -30,11 +29,11 @@ public class OrderController {
 
 	private final OrderService orders;
 
-	private final JobStore jobs;
+	private final RunQueue runQueue;
 
-	public OrderController(OrderService orders, JobStore jobs) {
+	public OrderController(OrderService orders, RunQueue runQueue) {
 		this.orders = orders;
-		this.jobs = jobs;
+		this.runQueue = runQueue;
 	}
 
 	@PostMapping("/orders")
@@ -49,12 +48,8 @@ public class OrderController {
 	}
 
 	@GetMapping("/jobs/{id}")
-	public ResponseEntity<Map<String, Object>> job(@PathVariable long id) {
-		Optional<JobRecord> job = this.jobs.find(id);
-		return job
-			.map((found) -> ResponseEntity.ok(Map.<String, Object>of("id", found.id(), "topic", found.topic(), "state",
-					found.state().column(), "attempt", found.attempt())))
-			.orElse(ResponseEntity.notFound().build());
+	public ResponseEntity<JobInfo> job(@PathVariable long id) {
+		return ResponseEntity.of(this.runQueue.find(id));
 	}
 
 	@ExceptionHandler(OrderService.OrderFailedException.class)

@@ -22,7 +22,9 @@ import org.springframework.test.web.servlet.MockMvc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath;
 import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
 
 /**
@@ -69,6 +71,17 @@ class OrderControllerTests {
 
 		await().atMost(Duration.ofSeconds(10))
 			.until(() -> this.jobs.find(jobId).orElseThrow().state() == JobState.SUCCEEDED);
+		this.mvc.perform(get("/jobs/" + jobId))
+			.andExpect(status().isOk())
+			.andExpect(jsonPath("$.topic").value("order-confirmation"))
+			.andExpect(jsonPath("$.state").value("SUCCEEDED"))
+			.andExpect(jsonPath("$.attempt").value(1));
+		this.mvc.perform(get("/actuator/runqueue"))
+			.andExpect(status().isOk())
+			.andExpect(jsonPath("$.nodes[0].alive").value(true));
+		this.mvc.perform(get("/actuator/health/runqueue"))
+			.andExpect(status().isOk())
+			.andExpect(jsonPath("$.status").value("UP"));
 		assertThat(this.jdbc.sql("SELECT confirmed FROM orders WHERE id = :id")
 			.param("id", orderId)
 			.query(Boolean.class)

@@ -28,8 +28,8 @@ public final class RunQueueActuatorAutoConfiguration {
 	static class HealthConfiguration {
 
 		@Bean
-		@ConditionalOnMissingBean(name = "runQueueHealthIndicator")
-		RunQueueHealthIndicator runQueueHealthIndicator(Stores stores, ObjectProvider<RunQueueLifecycle> lifecycle) {
+		@ConditionalOnMissingBean(name = "runqueueHealthIndicator")
+		RunQueueHealthIndicator runqueueHealthIndicator(Stores stores, ObjectProvider<RunQueueLifecycle> lifecycle) {
 			return new RunQueueHealthIndicator(stores, lifecycle);
 		}
 
