@@ -173,6 +173,7 @@ final class Completer {
 				countStale(outcome.job(), outcome.completion().lease());
 			}
 			else {
+				JobRunner.logFailure(outcome.job(), outcome.completion());
 				if (this.events.hasListeners()) {
 					this.events.publish(OutcomeEvents.of(outcome.completion(), outcome.job(), outcome.took(), this.node,
 							this.events.clock()));

@@ -54,7 +54,7 @@ public final class InlineRunner {
 		this.runner = new JobRunner(stores.jobs(), json, this.completer, transactions, ObservationRegistry.NOOP, events,
 				this.node, (topic) -> {
 				}, () -> {
-				});
+				}, new LeaseLosses(events, this.node));
 	}
 
 	/**

@@ -62,9 +62,11 @@ final class JobRunner {
 
 	private final Runnable scheduledLater;
 
+	private final LeaseLosses leaseLosses;
+
 	JobRunner(JobStore store, JsonCodec json, Completer completer, TransactionTemplate transactions,
 			ObservationRegistry observations, EventPublisher events, String node, Consumer<String> runnableAgain,
-			Runnable scheduledLater) {
+			Runnable scheduledLater, LeaseLosses leaseLosses) {
 		this.store = store;
 		this.json = json;
 		this.completer = completer;
@@ -74,18 +76,32 @@ final class JobRunner {
 		this.node = node;
 		this.runnableAgain = runnableAgain;
 		this.scheduledLater = scheduledLater;
+		this.leaseLosses = leaseLosses;
 	}
 
 	void run(RunningJob running, TopicSettings topic, JobHandler handler) {
-		if (topic.execution().transactional()) {
-			runInTransaction(running, topic, handler);
+		if (!running.enter()) {
+			notStarted(running);
 			return;
 		}
+		try {
+			if (topic.execution().transactional()) {
+				runInTransaction(running, topic, handler);
+			}
+			else {
+				runAndSubmit(running, topic, handler);
+			}
+		}
+		finally {
+			running.exit();
+		}
+	}
+
+	private void runAndSubmit(RunningJob running, TopicSettings topic, JobHandler handler) {
 		long started = System.nanoTime();
 		Completion completion = attempt(running, topic, handler);
 		Duration took = Duration.ofNanos(System.nanoTime() - started);
 		if (running.settle(RunningJob.Settlement.COMPLETED)) {
-			logFailure(running.job(), completion);
 			this.completer.submit(completion, running.job(), took);
 		}
 		else {
@@ -118,7 +134,6 @@ final class JobRunner {
 			.highCardinalityKeyValue("runqueue.attempt", String.valueOf(job.attempt()))
 			.start();
 		String outcome = "error";
-		running.enter();
 		try (Observation.Scope scope = observation.openScope()) {
 			JobResult result = handler.handle(job, running);
 			outcome = outcome(result);
@@ -211,7 +226,6 @@ final class JobRunner {
 			}
 		}
 		if (failed != null) {
-			logFailure(running.job(), failed);
 			this.completer.submit(failed, running.job(), took);
 		}
 	}
@@ -250,7 +264,35 @@ final class JobRunner {
 		return new Completion.Fail(running.lease(), error);
 	}
 
-	private static void logFailure(Job job, Completion completion) {
+	/**
+	 * A claim can reach its thread too late to be trusted: the node paused between
+	 * sending the claim and starting the handler, or the claim waited on a lock for
+	 * longer than the lease. Then the handler must not start, since another node may be
+	 * running the job already. The job is handed back at once if its lease still holds in
+	 * the database (without using an attempt); otherwise the leader takes it back when
+	 * the lease has expired.
+	 */
+	private void notStarted(RunningJob running) {
+		if (!this.leaseLosses.lose(running, "its claim reached a thread after its lease could be trusted")) {
+			logger.debug("Job id={} not started: the run was {} while it waited for a thread", running.job().id(),
+					running.settlement());
+			return;
+		}
+		try {
+			this.store.release(List.of(running.lease())).forEach(this.runnableAgain);
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Could not hand job id={} back; it runs again once its lease expires: {}", running.job().id(),
+					ex.toString());
+		}
+	}
+
+	/**
+	 * Logs a failed attempt once its outcome is recorded.
+	 * @param job the job
+	 * @param completion the recorded outcome
+	 */
+	static void logFailure(Job job, Completion completion) {
 		if (completion instanceof Completion.Retry retry) {
 			logger.info("Job id={} topic={} failed attempt {} of {}, retry in {}ms: {}", job.id(), job.topic(),
 					job.attempt(), job.maxAttempts(), retry.delay().toMillis(), firstLine(retry.error()));

@@ -62,6 +62,14 @@ final class LeaseKeeper {
 		this.loop.join(timeout);
 	}
 
+	/**
+	 * Renews the leases now rather than at the next interval, so that jobs this node no
+	 * longer holds (cancelled while a notification could not reach it) are given up now.
+	 */
+	void wake() {
+		this.loop.wake();
+	}
+
 	private Duration step() {
 		runOnce();
 		return this.settings.heartbeatInterval();

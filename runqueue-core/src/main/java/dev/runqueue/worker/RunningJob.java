@@ -45,9 +45,8 @@ final class RunningJob implements JobContext {
 	private final AtomicReference<Settlement> settlement = new AtomicReference<>();
 
 	// The thread running the handler, set and cleared by that thread and read by cancel()
-	// from any thread, all
-	// under this object's monitor, so that an interrupt never reaches a thread that has
-	// moved on to other work.
+	// from any thread, all under this object's monitor, so that an interrupt never
+	// reaches a thread that has moved on to other work.
 	private Thread thread;
 
 	// Written by cancel() from any thread, read by the handler's thread.
@@ -125,9 +124,16 @@ final class RunningJob implements JobContext {
 	}
 
 	/**
-	 * Marks the start of the handler on the current thread, and starts its timeout.
+	 * Marks the start of the handler on the current thread, and starts its timeout,
+	 * unless the run may not start: it was decided already (given up, released or
+	 * cancelled while it waited for a thread), or the lease can no longer be trusted,
+	 * since another node may be running the job by now.
+	 * @return whether the handler may start
 	 */
-	synchronized void enter() {
+	synchronized boolean enter() {
+		if (this.settlement.get() != null || this.clock.millis() >= this.leaseTrustedUntil) {
+			return false;
+		}
 		this.thread = Thread.currentThread();
 		if (this.timeout != null) {
 			this.timesOutAt = this.clock.millis() + this.timeout.toMillis();
@@ -135,6 +141,7 @@ final class RunningJob implements JobContext {
 		if (this.cancelled) {
 			this.thread.interrupt();
 		}
+		return true;
 	}
 
 	/**

@@ -120,7 +120,7 @@ public final class Worker {
 		TransactionTemplate transactions = (builder.transactionManager != null)
 				? new TransactionTemplate(builder.transactionManager) : null;
 		JobRunner runner = new JobRunner(this.store, builder.json, this.completer, transactions, builder.observations,
-				this.events, node, this::wake, this.promoter::wake);
+				this.events, node, this::wake, this.promoter::wake, this.leaseLosses);
 		Poller.Shared shared = new Poller.Shared(this.store, runner, this.settings, builder.clock,
 				new LimitedClaimer(this.store, stores.topics()), this.events);
 		Map<String, Poller> pollers = new LinkedHashMap<>();
@@ -184,8 +184,11 @@ public final class Worker {
 		this.subscriptions.add(this.notifications.subscribe(tables.jobAddedChannel(), this::wake, this::wakeAll));
 		this.subscriptions.add(this.notifications.subscribe(tables.jobScheduledChannel(),
 				(payload) -> this.promoter.wake(), this.promoter::wake));
-		this.subscriptions.add(this.notifications.subscribe(tables.jobCancelledChannel(), this::cancelled, () -> {
-		}));
+		// Cancellations sent while the connection did not listen are lost: a renewal of
+		// every lease finds the jobs cancelled meanwhile, whose leases the cancel
+		// cleared.
+		this.subscriptions
+			.add(this.notifications.subscribe(tables.jobCancelledChannel(), this::cancelled, this.leaseKeeper::wake));
 	}
 
 	/**
@@ -306,9 +309,8 @@ public final class Worker {
 	}
 
 	// An operator cancelled a job: if this node runs it, its handler sees the
-	// cancellation and is interrupted.
-	// The job's lease was cleared by the cancel, so whatever the handler returns is
-	// fenced off anyway.
+	// cancellation and is interrupted. The job's lease was cleared by the cancel, so
+	// whatever the handler returns is fenced off anyway.
 	private void cancelled(String payload) {
 		long jobId;
 		try {
