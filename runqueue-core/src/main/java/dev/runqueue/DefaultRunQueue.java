@@ -43,8 +43,8 @@ public class DefaultRunQueue implements RunQueue {
 	private static final Logger logger = LoggerFactory.getLogger(DefaultRunQueue.class);
 
 	// A duplicate's holder can finish between the insert and the look-up that names it;
-	// then the key is free and
-	// the insert is tried again. Two more tries make a third race all but impossible.
+	// then the key is free and the insert is tried again. Two more tries make a third
+	// race all but impossible.
 	private static final int INSERT_TRIES = 3;
 
 	private final JobStore jobs;
@@ -122,8 +122,7 @@ public class DefaultRunQueue implements RunQueue {
 			return insert(row);
 		}
 		// Counting and adding under the topic's lock, which lasts until the caller's
-		// transaction ends, so that
-		// concurrent adders are refused exactly at the limit.
+		// transaction ends, so that concurrent adders are refused exactly at the limit.
 		return this.jobs.inTransaction(() -> {
 			this.jobs.lockTopic(topic.name());
 			long waiting = this.jobs.countWaiting(topic.name());
@@ -222,8 +221,7 @@ public class DefaultRunQueue implements RunQueue {
 	}
 
 	// The event of an added job is published once the job is visible: after the caller's
-	// transaction committed,
-	// and not at all if it rolls back.
+	// transaction committed, and not at all if it rolls back.
 	private void published(long jobId, String topic) {
 		if (!this.events.hasListeners()) {
 			return;

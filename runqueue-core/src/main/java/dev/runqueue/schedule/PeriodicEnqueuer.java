@@ -171,8 +171,8 @@ public final class PeriodicEnqueuer {
 				}
 				catch (IllegalArgumentException | IllegalStateException ex) {
 					// An unknown topic or schedule function on this node: try again an
-					// interval later, instead
-					// of looking at the same due schedule in a loop.
+					// interval later, instead of looking at the same due schedule in a
+					// loop.
 					logger.warn("Recurring job {} cannot add its occurrence on this node: {}", due.schedule().name(),
 							ex.getMessage());
 					this.schedules.advance(due.schedule().name(), due.now().plus(this.interval), 0);

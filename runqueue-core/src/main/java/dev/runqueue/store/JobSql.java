@@ -45,9 +45,8 @@ final class JobSql {
 			""";
 
 	// Rows are inserted in the order of the input (ORDER BY ordinal) and take ids from
-	// the sequence in that
-	// order, so sorting what RETURNING gives by id lines it up with the input without the
-	// duplicates.
+	// the sequence in that order, so sorting what RETURNING gives by id lines it up with
+	// the input without the duplicates.
 	static final String INSERT_ALL = """
 			INSERT INTO {job} (topic, state, payload, priority, run_at, unique_key, unique_scope, group_key, group_limit,
 			                   max_attempts, timeout, dependency_failure)
@@ -91,8 +90,8 @@ final class JobSql {
 			""";
 
 	// The claim: the first runnable rows of the topic in index order, skipping rows that
-	// another claimer has
-	// locked, marked running with a fresh lease in the same statement.
+	// another claimer has locked, marked running with a fresh lease in the same
+	// statement.
 	static final String CLAIM = """
 			WITH claimable AS (
 			    SELECT id
@@ -125,9 +124,8 @@ final class JobSql {
 			""";
 
 	// A lock for the length of the caller's transaction, keyed by the job table and the
-	// topic, that serializes
-	// those who must count a topic's jobs before they add or claim: back pressure and the
-	// cluster-wide limits.
+	// topic, that serializes those who must count a topic's jobs before they add or
+	// claim: back pressure and the cluster-wide limits.
 	static final String LOCK_TOPIC = """
 			SELECT pg_advisory_xact_lock(hashtext(:table), hashtext(:topic))
 			""";
@@ -147,8 +145,7 @@ final class JobSql {
 			""";
 
 	// A FIFO topic runs its oldest live job, and only when that job is runnable: a
-	// running, pending or scheduled
-	// (retrying) head blocks the ones behind it.
+	// running, pending or scheduled (retrying) head blocks the ones behind it.
 	static final String CLAIM_FIFO_HEAD = """
 			WITH head AS (
 			    SELECT id, state
@@ -176,11 +173,9 @@ final class JobSql {
 			""";
 
 	// Claims in the usual order, skipping jobs whose group already runs as many jobs as
-	// it may (the job's own
-	// limit, else the topic's). It ranks the first :lookahead runnable jobs only, so that
-	// a claim costs the same
-	// however long the backlog: groups whose jobs all sit behind the lookahead wait until
-	// it moves.
+	// it may (the job's own limit, else the topic's). It ranks the first :lookahead
+	// runnable jobs only, so that a claim costs the same however long the backlog: groups
+	// whose jobs all sit behind the lookahead wait until it moves.
 	static final String CLAIM_WITHIN_GROUP_LIMITS = """
 			WITH running AS (
 			    SELECT group_key, count(*) AS running
@@ -244,10 +239,9 @@ final class JobSql {
 			""";
 
 	// The safety net of the dependency trigger: a job added while a job it depends on
-	// finished can miss the
-	// trigger, which ran in the other transaction. Dependencies that are gone were pruned
-	// after they succeeded,
-	// since deleting an unfinished one gives its dependents up at once.
+	// finished can miss the trigger, which ran in the other transaction. Dependencies
+	// that are gone were pruned after they succeeded, since deleting an unfinished one
+	// gives its dependents up at once.
 	static final String RELEASE_READY_DEPENDENTS = """
 			UPDATE {job} AS dependent
 			SET state = CASE WHEN dependent.run_at <= now() THEN 'available' ELSE 'scheduled' END
@@ -289,8 +283,7 @@ final class JobSql {
 			""";
 
 	// Live jobs by topic and state, on the index of live jobs; finished jobs are counted
-	// by nobody on purpose,
-	// since they can be millions.
+	// by nobody on purpose, since they can be millions.
 	static final String DEPTHS = """
 			SELECT topic, state, count(*) AS jobs
 			FROM {job}
@@ -474,9 +467,8 @@ final class JobSql {
 			""";
 
 	// A released job was claimed but not finished (the node is shutting down): it is
-	// runnable again at once and
-	// gets its attempt back, so that the next node starts it as if it had never been
-	// claimed.
+	// runnable again at once and gets its attempt back, so that the next node starts it
+	// as if it had never been claimed.
 	static final String RELEASE = """
 			UPDATE {job} AS job
 			SET state = 'available',
@@ -492,9 +484,8 @@ final class JobSql {
 			""";
 
 	// Renews the leases this node still holds. A lease that expired is not renewed even
-	// if nobody took the job
-	// back yet: once expired, another node may be running the job, and this node must not
-	// revive its claim.
+	// if nobody took the job back yet: once expired, another node may be running the job,
+	// and this node must not revive its claim.
 	static final String RENEW_LEASES = """
 			UPDATE {job} AS job
 			SET lease_expires_at = now() + make_interval(secs => :lease_seconds)
@@ -536,11 +527,9 @@ final class JobSql {
 			""";
 
 	// Takes back running jobs whose leases expired: their node died, froze or lost the
-	// database. The update
-	// compares the token it read, so a job whose lease was renewed or finished meanwhile
-	// is left alone. The
-	// attempt the dead node used stays counted; a job rescued too often, or without
-	// attempts left, fails for good.
+	// database. The update compares the token it read, so a job whose lease was renewed
+	// or finished meanwhile is left alone. The attempt the dead node used stays counted;
+	// a job rescued too often, or without attempts left, fails for good.
 	static final String RESCUE_EXPIRED = """
 			WITH expired AS (
 			    SELECT id, lease_token

@@ -51,8 +51,7 @@ final class NodeSql {
 			""";
 
 	// Takes the lease when it is free or expired, renews it when this node holds it, and
-	// otherwise changes
-	// nothing: RETURNING gives a row exactly when this node leads.
+	// otherwise changes nothing: RETURNING gives a row exactly when this node leads.
 	static final String LEAD = """
 			INSERT INTO {leader} AS leader (role, node, elected_at, expires_at)
 			VALUES (:role, :node, now(), now() + make_interval(secs => :lease_seconds))

@@ -141,8 +141,8 @@ public final class PostgresNotifications implements AutoCloseable {
 	private void closeConnection() {
 		if (this.connection != null) {
 			// A pooled connection keeps listening after it goes back to the pool, and
-			// would gather notifications
-			// that nobody reads; stop listening first if the connection still works.
+			// would gather notifications that nobody reads; stop listening first if the
+			// connection still works.
 			try (Statement statement = this.connection.createStatement()) {
 				statement.execute("UNLISTEN *");
 			}

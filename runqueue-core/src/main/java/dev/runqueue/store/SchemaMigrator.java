@@ -49,9 +49,8 @@ public final class SchemaMigrator {
 			.table(this.tableNames.schemaHistoryTable())
 			.placeholders(Map.of(SchemaScript.TABLE_PREFIX_PLACEHOLDER, this.tableNames.prefix()))
 			// The schema is usually the application's and holds its tables already.
-			// Baselining at version 0 lets
-			// our history table start there without skipping our V1, as baselining at
-			// Flyway's default 1 would.
+			// Baselining at version 0 lets our history table start there without skipping
+			// our V1, as baselining at Flyway's default 1 would.
 			.baselineOnMigrate(true)
 			.baselineVersion("0")
 			.baselineDescription("runqueue baseline")

@@ -56,8 +56,8 @@ final class LimitedClaimer {
 				int allowed = rate.releases() - window.released();
 				if (allowed < limit) {
 					// The next release is allowed when the oldest in the window leaves
-					// it; with none in the
-					// window, the releases about to be made are the oldest.
+					// it; with none in the window, the releases about to be made are the
+					// oldest.
 					rateWait = (window.released() > 0) ? window.untilOldestLeaves() : rate.period();
 					limit = Math.max(allowed, 0);
 				}

@@ -40,8 +40,7 @@ final class Poller {
 	private final ServiceLoop loop;
 
 	// Jobs claimed and not finished: added by the poller thread when it claims, removed
-	// by the job's thread when its
-	// handler has returned, read by the worker on shutdown.
+	// by the job's thread when its handler has returned, read by the worker on shutdown.
 	private final Map<Long, RunningJob> inFlight = new ConcurrentHashMap<>();
 
 	// Whether jobs were left in the table at the last claim, so that a finishing job

@@ -46,8 +46,8 @@ class WorkerTest {
 	static final PostgresExtension postgres = new PostgresExtension();
 
 	// Long enough that nothing in these tests is found by polling: jobs run because a
-	// notification woke the worker,
-	// a finished job made room, or a scheduled job came due.
+	// notification woke the worker, a finished job made room, or a scheduled job came
+	// due.
 	private static final Duration NO_POLLING = Duration.ofMinutes(10);
 
 	private static final RetryPolicy FAST_RETRIES = new RetryPolicy(3, Backoff.fixed(Duration.ofMillis(10)), true, 3);

@@ -151,8 +151,7 @@ class KillNodeTest {
 
 	// A job's executions, in the order they started: each starts after the one before
 	// ended, or, when that one was cut off by the kill, after the dead node's lease on
-	// the
-	// job expired.
+	// the job expired.
 	private static void assertNoOverlap(List<Execution> executions, Map<Long, Instant> leaseOf) {
 		for (int i = 1; i < executions.size(); i++) {
 			Execution previous = executions.get(i - 1);

@@ -107,8 +107,7 @@ final class NodeProcess {
 	 */
 	void kill() {
 		// Through the process handle: Process.destroyForcibly() would also close the
-		// pipes,
-		// and the last of the node's output would be lost.
+		// pipes, and the last of the node's output would be lost.
 		this.process.toHandle().destroyForcibly();
 		awaitExit(Duration.ofSeconds(30));
 	}

@@ -101,8 +101,7 @@ public final class RunQueueAutoConfiguration {
 			@RunQueueDataSource ObjectProvider<DataSource> runQueueDataSource, RunQueueProperties properties,
 			ObjectProvider<RunQueueMigrations> migrations) {
 		// Asking for the migrations creates them, and creating them migrates: the stores
-		// only work on tables
-		// that exist.
+		// only work on tables that exist.
 		migrations.ifAvailable((migrated) -> {
 		});
 		return Stores.postgres(dataSource(dataSource, runQueueDataSource), properties.getDatabase().toTableNames());

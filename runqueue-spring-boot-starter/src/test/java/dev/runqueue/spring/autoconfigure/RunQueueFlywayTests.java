@@ -64,10 +64,8 @@ class RunQueueFlywayTests {
 	@Test
 	void theApplicationsMigrationsRunFirstEvenWhenOneOfItsBeansNeedsTheRunQueueEarly() {
 		// User configuration is created before auto-configuration; without the dependency
-		// on database
-		// initialization, runqueue's tables would land in the empty schema first and the
-		// application's Flyway
-		// would refuse the schema as non-empty.
+		// on database initialization, runqueue's tables would land in the empty schema
+		// first and the application's Flyway would refuse the schema as non-empty.
 		this.contextRunner.withUserConfiguration(EarlyUser.class).run((context) -> {
 			assertThat(context).hasNotFailed();
 			assertThat(appliedVersions("flyway_schema_history")).containsExactly("1", "2");
