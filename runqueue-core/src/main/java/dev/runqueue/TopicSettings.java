@@ -98,8 +98,8 @@ public record TopicSettings(String name, JobDefaults jobDefaults, RetryPolicy re
 	 * @return the copy
 	 */
 	public TopicSettings withConcurrency(int concurrency) {
-		return withExecution(
-				new ExecutionSettings(concurrency, this.execution.transactional(), this.execution.timeout()));
+		return withExecution(new ExecutionSettings(concurrency, this.execution.transactional(),
+				this.execution.timeout(), this.execution.prefetch()));
 	}
 
 	/**
@@ -108,8 +108,8 @@ public record TopicSettings(String name, JobDefaults jobDefaults, RetryPolicy re
 	 * @return the copy
 	 */
 	public TopicSettings withTransactional(boolean transactional) {
-		return withExecution(
-				new ExecutionSettings(this.execution.concurrency(), transactional, this.execution.timeout()));
+		return withExecution(new ExecutionSettings(this.execution.concurrency(), transactional,
+				this.execution.timeout(), this.execution.prefetch()));
 	}
 
 	/**
@@ -118,8 +118,18 @@ public record TopicSettings(String name, JobDefaults jobDefaults, RetryPolicy re
 	 * @return the copy
 	 */
 	public TopicSettings withTimeout(Duration timeout) {
-		return withExecution(
-				new ExecutionSettings(this.execution.concurrency(), this.execution.transactional(), timeout));
+		return withExecution(new ExecutionSettings(this.execution.concurrency(), this.execution.transactional(),
+				timeout, this.execution.prefetch()));
+	}
+
+	/**
+	 * A copy with another prefetch.
+	 * @param prefetch the most jobs a node claims ahead of its free threads, 0 for none
+	 * @return the copy
+	 */
+	public TopicSettings withPrefetch(int prefetch) {
+		return withExecution(new ExecutionSettings(this.execution.concurrency(), this.execution.transactional(),
+				this.execution.timeout(), prefetch));
 	}
 
 }

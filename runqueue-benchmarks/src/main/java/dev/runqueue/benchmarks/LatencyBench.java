@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -26,6 +27,7 @@ import dev.runqueue.DefaultRunQueue;
 import dev.runqueue.JsonCodec;
 import dev.runqueue.RunQueue;
 import dev.runqueue.TopicSettings;
+import dev.runqueue.event.EventPublisher;
 import dev.runqueue.Topics;
 import dev.runqueue.job.JobResult;
 import dev.runqueue.store.Stores;
@@ -74,8 +76,13 @@ final class LatencyBench {
 		profiler.observeClaims(claimSent::putIfAbsent);
 		DataSource profiled = profiler.wrap(pool);
 		Stores stores = Stores.postgres(profiled, TableNames.DEFAULT);
+		// One publisher for the worker and the queue that adds in this JVM, as in a
+		// Spring
+		// Boot application: the worker hears of the jobs added here at once.
+		EventPublisher events = EventPublisher.none(Clock.systemUTC());
 		Worker worker = Worker.builder(profiled, stores.jobs())
 			.stores(stores)
+			.events(events)
 			.settings(WorkerSettings.defaults().withNodeName("bench-latency-" + ProcessHandle.current().pid()))
 			.handler(topic, (job, context) -> {
 				long entered = LatencyAdder.micros(Instant.now());
@@ -106,7 +113,7 @@ final class LatencyBench {
 			}
 			else {
 				RunQueue runQueue = new DefaultRunQueue(Stores.postgres(adderPool, TableNames.DEFAULT),
-						Topics.of(List.of(topic)), new JsonCodec(), Map.of());
+						Topics.of(List.of(topic)), new JsonCodec(), Map.of(), events);
 				for (int i = 0; i < total; i++) {
 					long start = System.nanoTime();
 					long id = runQueue.add(TOPIC, Map.of("i", i)).id();

@@ -80,6 +80,14 @@ public final class EventPublisher implements AutoCloseable {
 	}
 
 	/**
+	 * Removes a listener added with {@link #addInlineListener(RunQueueEventListener)}.
+	 * @param listener the listener
+	 */
+	public void removeInlineListener(RunQueueEventListener listener) {
+		this.inline.remove(listener);
+	}
+
+	/**
 	 * Adds a listener called on the publisher's own thread.
 	 * @param listener the listener
 	 */

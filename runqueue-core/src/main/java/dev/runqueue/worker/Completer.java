@@ -91,9 +91,10 @@ final class Completer {
 	 * @param completion what to write
 	 * @param job the job
 	 * @param took how long its handler ran
+	 * @param whenWritten run once the outcome is written or fenced off
 	 */
-	void submit(Completion completion, Job job, Duration took) {
-		this.queue.add(new Outcome(completion, job, took));
+	void submit(Completion completion, Job job, Duration took, Runnable whenWritten) {
+		this.queue.add(new Outcome(completion, job, took, whenWritten));
 	}
 
 	/**
@@ -196,6 +197,7 @@ final class Completer {
 		if (scheduled) {
 			this.scheduledLater.run();
 		}
+		batch.forEach((outcome) -> outcome.whenWritten().run());
 		return new CompletionResult(batch.size() - stale, stale);
 	}
 
@@ -272,7 +274,7 @@ final class Completer {
 				|| completion instanceof Completion.Snooze) && !runnableAtOnce(completion);
 	}
 
-	private record Outcome(Completion completion, Job job, Duration took) {
+	private record Outcome(Completion completion, Job job, Duration took, Runnable whenWritten) {
 
 		String topic() {
 			return this.job.topic();

@@ -74,8 +74,9 @@ public final class InlineRunner {
 				break;
 			}
 			ClaimedJob job = claimed.get(0);
-			RunningJob running = new RunningJob(job, topic, this.stores.jobs(), Clock.systemUTC(), Long.MAX_VALUE,
-					null);
+			RunningJob running = new RunningJob(job, topic, this.stores.jobs(), Clock.systemUTC(), Long.MAX_VALUE, null,
+					() -> {
+					});
 			this.runner.run(running, topic, handler);
 			this.completer.runOnce();
 			ran++;

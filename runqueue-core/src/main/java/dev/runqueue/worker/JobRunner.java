@@ -102,7 +102,8 @@ final class JobRunner {
 		Completion completion = attempt(running, topic, handler);
 		Duration took = Duration.ofNanos(System.nanoTime() - started);
 		if (running.settle(RunningJob.Settlement.COMPLETED)) {
-			this.completer.submit(completion, running.job(), took);
+			running.hold();
+			this.completer.submit(completion, running.job(), took, running::done);
 		}
 		else {
 			logger.debug("Outcome of job id={} not recorded: the run was {} first", running.job().id(),
@@ -226,7 +227,8 @@ final class JobRunner {
 			}
 		}
 		if (failed != null) {
-			this.completer.submit(failed, running.job(), took);
+			running.hold();
+			this.completer.submit(failed, running.job(), took, running::done);
 		}
 	}
 

@@ -85,7 +85,9 @@ final class LeaseKeeper {
 			this.register.run();
 			logger.info("Node {} registered again: its row was gone or marked stopped", this.settings.nodeName());
 		}
-		List<RunningJob> held = this.inFlight.get().stream().filter((job) -> job.settlement() == null).toList();
+		// Outcomes that wait to be written keep their leases too, so that a slow write
+		// never lets another node run the job again.
+		List<RunningJob> held = this.inFlight.get().stream().filter(RunningJob::holdsLease).toList();
 		if (held.isEmpty()) {
 			return new RenewalResult(0, 0);
 		}

@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 import dev.runqueue.TopicSettings;
 import dev.runqueue.event.EventPublisher;
@@ -20,14 +22,34 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Claims the jobs of one topic for this node, never more than it has free slots for, and
- * hands each to the topic's executor. It claims again at once while claims come back
- * full, and otherwise waits for a notification, a finished job that leaves room for a
- * waiting backlog, or the poll interval.
+ * Claims the jobs of one topic for this node and hands each to the topic's executor,
+ * whose threads (as many as the topic's concurrency) run them. It claims again at once
+ * while claims come back full, and otherwise waits for a notification, room for a waiting
+ * backlog, or the poll interval.
+ * <p>
+ * A job stays in flight from its claim until its handler has returned and its outcome is
+ * written, so that a node whose writes fall behind claims less, and its leases are
+ * renewed meanwhile. For topics of short jobs the poller claims ahead: besides a job per
+ * thread, it holds as many claimed jobs as its handlers get through in a few claim round
+ * trips (at most the topic's prefetch), so that the threads go on with the next job while
+ * a claim is under way, and claims come in batches rather than a job at a time. A topic
+ * of long jobs gets through few jobs in a round trip and so claims none ahead, leaving
+ * its jobs to nodes with free threads.
  */
 final class Poller {
 
 	private static final Logger logger = LoggerFactory.getLogger(Poller.class);
+
+	// How many claim round trips' worth of jobs the poller holds ahead: one for the claim
+	// under way, one for the writes of outcomes, and as much again for variation.
+	private static final int ROUND_TRIPS_AHEAD = 4;
+
+	// Weight of the newest measurement in the moving averages of throughput and round
+	// trip.
+	private static final double SMOOTHING = 0.3;
+
+	// Throughput is measured over windows of at least this long.
+	private static final long MIN_WINDOW_NANOS = 20_000_000;
 
 	private final TopicSettings topic;
 
@@ -39,20 +61,45 @@ final class Poller {
 
 	private final ServiceLoop loop;
 
-	// Jobs claimed and not finished: added by the poller thread when it claims, removed
-	// by the job's thread when its handler has returned, read by the worker on shutdown.
+	// The most jobs claimed ahead, 0 for topics whose flow control counts running jobs.
+	private final int maxPrefetch;
+
+	// Jobs claimed and not done (waiting for a thread, running, or with an outcome not
+	// yet
+	// written): added by the poller thread when it claims, removed by whichever thread
+	// ends the job's last hold, read by the worker's other threads.
 	private final Map<Long, RunningJob> inFlight = new ConcurrentHashMap<>();
 
-	// Whether jobs were left in the table at the last claim, so that a finishing job
-	// should wake the poller.
-	// Written by the poller thread, read by job threads.
+	// Jobs claimed whose handlers have not started: incremented by the poller thread,
+	// decremented by the thread that takes the job.
+	private final AtomicInteger waiting = new AtomicInteger();
+
+	// Jobs taken by a thread since start, for the throughput.
+	private final LongAdder taken = new LongAdder();
+
+	// Whether jobs were left in the table at the last claim, so that room for more should
+	// wake the poller. Written by the poller thread, read by job threads.
 	private volatile boolean backlog;
+
+	// Jobs claimed ahead of the threads, from the moving averages; written by the poller
+	// thread, read by job threads.
+	private volatile int prefetch;
+
+	// Only the poller thread touches these.
+	private double jobsPerNano;
+
+	private double roundTripNanos;
+
+	private long windowStart = System.nanoTime();
+
+	private long windowTaken;
 
 	Poller(TopicSettings topic, JobHandler handler, Executor executor, Shared shared) {
 		this.topic = topic;
 		this.handler = handler;
 		this.executor = executor;
 		this.shared = shared;
+		this.maxPrefetch = topic.flowControl().limitsClaims() ? 0 : topic.execution().prefetch();
 		this.loop = new ServiceLoop("runqueue-poller-" + topic.name(), this::step);
 	}
 
@@ -82,11 +129,19 @@ final class Poller {
 	}
 
 	/**
-	 * The jobs claimed and not finished.
+	 * The jobs claimed and not done.
 	 * @return the jobs, live view
 	 */
 	Map<Long, RunningJob> inFlight() {
 		return this.inFlight;
+	}
+
+	/**
+	 * How many jobs this poller claims ahead of its threads now.
+	 * @return the count
+	 */
+	int prefetch() {
+		return this.prefetch;
 	}
 
 	private Duration step() {
@@ -103,16 +158,21 @@ final class Poller {
 	}
 
 	/**
-	 * Claims as many jobs as there are free slots and starts them.
+	 * Claims as many jobs as there is room for, if there is room enough, and starts them.
 	 * @return how many were asked for and how many came
 	 */
 	ClaimResult runOnce() {
-		int free = this.topic.execution().concurrency() - this.inFlight.size();
-		if (free <= 0) {
+		int free = room();
+		if (!worthClaiming(free)) {
+			// Set before looking again, so that a job done in between wakes the poller.
 			this.backlog = true;
-			return new ClaimResult(0, 0, null);
+			free = room();
+			if (!worthClaiming(free)) {
+				return new ClaimResult(0, 0, null);
+			}
 		}
 		long sentAt = this.shared.clock().millis();
+		long sentNanos = System.nanoTime();
 		List<ClaimedJob> claimed;
 		Duration rateWait = null;
 		if (this.topic.flowControl().limitsClaims()) {
@@ -126,6 +186,7 @@ final class Poller {
 				.claim(this.topic.name(), free, this.shared.settings().nodeName(),
 						this.shared.settings().leaseDuration());
 		}
+		measure(System.nanoTime() - sentNanos);
 		// The database set each lease to its now() plus the lease, and its now() came
 		// after sentAt.
 		long leaseTrustedUntil = sentAt
@@ -133,16 +194,18 @@ final class Poller {
 		this.backlog = claimed.size() == free;
 		for (ClaimedJob job : claimed) {
 			Duration timeout = (job.timeout() != null) ? job.timeout() : this.topic.execution().timeout();
+			long id = job.job().id();
 			RunningJob running = new RunningJob(job, this.topic, this.shared.store(), this.shared.clock(),
-					leaseTrustedUntil, timeout);
-			this.inFlight.put(job.job().id(), running);
+					leaseTrustedUntil, timeout, () -> done(id));
+			this.inFlight.put(id, running);
+			this.waiting.incrementAndGet();
 			try {
 				this.executor.execute(() -> run(running));
 			}
 			catch (RejectedExecutionException ex) {
 				// The worker is stopping; the job stays in flight and is released with
 				// the others.
-				logger.debug("Job id={} not started: the executor is shut down", job.job().id());
+				logger.debug("Job id={} not started: the executor is shut down", id);
 			}
 		}
 		if (!claimed.isEmpty()) {
@@ -152,15 +215,63 @@ final class Poller {
 		return new ClaimResult(free, claimed.size(), rateWait);
 	}
 
+	// Room for claims: a job per thread, and the jobs to hold ahead, less those in
+	// flight.
+	private int room() {
+		return this.topic.execution().concurrency() + this.prefetch - this.inFlight.size();
+	}
+
+	// A claim is worth its round trip when a thread would otherwise wait for one, or when
+	// half the room is free, so that claims of short jobs come in batches.
+	private boolean worthClaiming(int free) {
+		if (free <= 0) {
+			return false;
+		}
+		return this.waiting.get() == 0 || free >= (this.topic.execution().concurrency() + this.prefetch) / 2;
+	}
+
+	// Updates the moving averages of the claim's round trip and of the jobs the threads
+	// take per nanosecond, and from them how many jobs to hold ahead: those the threads
+	// get through in a few round trips.
+	private void measure(long roundTrip) {
+		if (this.maxPrefetch == 0) {
+			return;
+		}
+		this.roundTripNanos = (this.roundTripNanos == 0) ? roundTrip
+				: this.roundTripNanos + SMOOTHING * (roundTrip - this.roundTripNanos);
+		long now = System.nanoTime();
+		long window = now - this.windowStart;
+		if (window >= MIN_WINDOW_NANOS) {
+			long total = this.taken.sum();
+			double rate = (double) (total - this.windowTaken) / window;
+			this.jobsPerNano += SMOOTHING * (rate - this.jobsPerNano);
+			this.windowStart = now;
+			this.windowTaken = total;
+		}
+		this.prefetch = (int) Math.min(this.maxPrefetch,
+				Math.floor(this.jobsPerNano * this.roundTripNanos * ROUND_TRIPS_AHEAD));
+	}
+
 	private void run(RunningJob running) {
+		this.taken.increment();
+		if (this.waiting.decrementAndGet() == 0 && this.backlog && worthClaiming(room())) {
+			this.loop.wake();
+		}
 		try {
 			this.shared.runner().run(running, this.topic, this.handler);
 		}
 		finally {
-			this.inFlight.remove(running.job().id());
-			if (this.backlog) {
-				this.loop.wake();
-			}
+			running.done();
+		}
+	}
+
+	// The job's last hold is over: it leaves the jobs in flight, and its room may be
+	// worth
+	// a claim.
+	private void done(long id) {
+		this.inFlight.remove(id);
+		if (this.backlog && worthClaiming(room())) {
+			this.loop.wake();
 		}
 	}
 

@@ -2,6 +2,7 @@ package dev.runqueue.worker;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.runqueue.TopicSettings;
@@ -52,6 +53,16 @@ final class RunningJob implements JobContext {
 	// Written by cancel() from any thread, read by the handler's thread.
 	private volatile boolean cancelled;
 
+	// Whether the handler started, under this object's monitor.
+	private boolean entered;
+
+	// What keeps the job in flight on this node: its turn on a handler thread, and an
+	// outcome handed to the completer and not yet written. Once both are over, the job
+	// leaves the node's jobs in flight (whenDone).
+	private final AtomicInteger holds = new AtomicInteger(1);
+
+	private final Runnable whenDone;
+
 	/**
 	 * Creates a running job.
 	 * @param claimed the claimed job
@@ -60,15 +71,18 @@ final class RunningJob implements JobContext {
 	 * @param clock this node's clock
 	 * @param leaseTrustedUntil until when, by the clock, the lease certainly holds
 	 * @param timeout how long the handler may run, or {@code null} for no limit
+	 * @param whenDone run once the job's turn on a thread and its outcome's write are
+	 * over
 	 */
 	RunningJob(ClaimedJob claimed, TopicSettings topic, JobStore store, Clock clock, long leaseTrustedUntil,
-			Duration timeout) {
+			Duration timeout, Runnable whenDone) {
 		this.claimed = claimed;
 		this.topic = topic;
 		this.store = store;
 		this.clock = clock;
 		this.leaseTrustedUntil = leaseTrustedUntil;
 		this.timeout = timeout;
+		this.whenDone = whenDone;
 	}
 
 	@Override
@@ -134,6 +148,7 @@ final class RunningJob implements JobContext {
 		if (this.settlement.get() != null || this.clock.millis() >= this.leaseTrustedUntil) {
 			return false;
 		}
+		this.entered = true;
 		this.thread = Thread.currentThread();
 		if (this.timeout != null) {
 			this.timesOutAt = this.clock.millis() + this.timeout.toMillis();
@@ -142,6 +157,50 @@ final class RunningJob implements JobContext {
 			this.thread.interrupt();
 		}
 		return true;
+	}
+
+	/**
+	 * Releases the job if its handler has not started, so that it never does: for jobs
+	 * claimed ahead that wait for a thread when the node stops.
+	 * @return whether the job was waiting and is now released
+	 */
+	synchronized boolean releaseIfWaiting() {
+		return !this.entered && settle(Settlement.RELEASED);
+	}
+
+	/**
+	 * Whether this node still holds the job's lease and should renew it: the run is
+	 * undecided, or its outcome waits to be written.
+	 * @return {@code true} if the lease should be renewed
+	 */
+	boolean holdsLease() {
+		Settlement settled = this.settlement.get();
+		return settled == null || settled == Settlement.COMPLETED || settled == Settlement.TIMED_OUT;
+	}
+
+	/**
+	 * Whether the handler has not started yet.
+	 * @return {@code true} while the job waits for a thread
+	 */
+	synchronized boolean isWaiting() {
+		return !this.entered;
+	}
+
+	/**
+	 * Takes a hold for an outcome handed to the completer; {@link #done()} gives it back
+	 * once the outcome is written or fenced off.
+	 */
+	void hold() {
+		this.holds.incrementAndGet();
+	}
+
+	/**
+	 * Gives a hold back: the job's turn on a thread is over, or its outcome was written.
+	 */
+	void done() {
+		if (this.holds.decrementAndGet() == 0) {
+			this.whenDone.run();
+		}
 	}
 
 	/**

@@ -110,8 +110,9 @@ final class Watchdog {
 		Optional<Duration> retry = job.topic().retryPolicy().timeoutRetryDelay(timeouts, ThreadLocalRandom.current());
 		String error = "Timed out after " + job.timeout() + " on node " + this.nodeName + " (timeout " + timeouts
 				+ " of at most " + job.topic().retryPolicy().maxTimeouts() + ")";
-		this.completer.submit(new Completion.TimedOut(job.lease(), retry.orElse(null), error), job.job(),
-				job.timeout());
+		job.hold();
+		this.completer.submit(new Completion.TimedOut(job.lease(), retry.orElse(null), error), job.job(), job.timeout(),
+				job::done);
 		if (retry.isPresent()) {
 			logger.info("Job id={} topic={} timed out after {} and is cancelled; retry in {}ms", job.job().id(),
 					job.job().topic(), job.timeout(), retry.get().toMillis());

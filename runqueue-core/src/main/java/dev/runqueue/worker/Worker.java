@@ -27,6 +27,7 @@ import dev.runqueue.TopicSettings;
 import dev.runqueue.Topics;
 import dev.runqueue.event.EventPublisher;
 import dev.runqueue.event.RunQueueEvent;
+import dev.runqueue.event.RunQueueEventListener;
 import dev.runqueue.job.JobHandler;
 import dev.runqueue.maintenance.DuePromoter;
 import dev.runqueue.maintenance.Maintenance;
@@ -44,7 +45,7 @@ import io.micrometer.observation.ObservationRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.core.task.VirtualThreadTaskExecutor;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -98,6 +99,14 @@ public final class Worker {
 
 	// Written by start() and stop(), which are synchronized; read by anyone.
 	private volatile boolean running;
+
+	// Jobs added in this JVM wake the pollers as soon as their transactions commit, a
+	// notification's round trip before their notifications arrive.
+	private final RunQueueEventListener localAdds = (event) -> {
+		if (event instanceof RunQueueEvent.JobAdded added) {
+			wake(added.topic());
+		}
+	};
 
 	private Worker(Builder builder) {
 		this.settings = builder.settings;
@@ -180,6 +189,7 @@ public final class Worker {
 	}
 
 	private void listen() {
+		this.events.addInlineListener(this.localAdds);
 		TableNames tables = this.store.tableNames();
 		this.subscriptions.add(this.notifications.subscribe(tables.jobAddedChannel(), this::wake, this::wakeAll));
 		this.subscriptions.add(this.notifications.subscribe(tables.jobScheduledChannel(),
@@ -208,13 +218,15 @@ public final class Worker {
 			for (Poller poller : this.pollers.values()) {
 				poller.stopClaiming(LOOP_STOP_TIMEOUT);
 			}
+			released = releaseWaiting();
 			while (inFlightCount() > 0 && System.nanoTime() < deadline) {
 				Thread.sleep(10);
 			}
-			released = releaseInFlight();
+			released += releaseInFlight();
 			this.completer.stop(LOOP_STOP_TIMEOUT);
 			this.watchdog.stop();
 			this.promoter.stop(LOOP_STOP_TIMEOUT);
+			this.events.removeInlineListener(this.localAdds);
 			this.subscriptions.forEach(PostgresNotifications.Subscription::cancel);
 			this.subscriptions.clear();
 			if (this.ownsNotifications) {
@@ -295,7 +307,16 @@ public final class Worker {
 	 * @return the count
 	 */
 	public int runningJobs() {
-		return inFlightCount();
+		return (int) inFlight().stream().filter((job) -> !job.isWaiting()).count();
+	}
+
+	/**
+	 * How many jobs of a topic this node claims ahead of its threads now.
+	 * @param topic the topic
+	 * @return the count
+	 */
+	int prefetch(String topic) {
+		return this.pollers.get(topic).prefetch();
 	}
 
 	private int inFlightCount() {
@@ -357,6 +378,27 @@ public final class Worker {
 		}
 	}
 
+	// Jobs claimed ahead whose handlers have not started are released at once on
+	// shutdown: another node can start them while this one lets its running jobs finish.
+	private int releaseWaiting() {
+		List<RunningJob> waiting = inFlight().stream().filter(RunningJob::releaseIfWaiting).toList();
+		if (waiting.isEmpty()) {
+			return 0;
+		}
+		List<LeaseRef> leases = waiting.stream().map(RunningJob::lease).toList();
+		try {
+			List<String> topics = this.store.release(leases);
+			this.store.notifyTopics(new LinkedHashSet<>(topics));
+			logger.info("Released {} jobs claimed ahead on shutdown", topics.size());
+			return topics.size();
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Could not release {} jobs claimed ahead on shutdown; they run again when their leases expire: "
+					+ "{}", leases.size(), ex.toString());
+			return 0;
+		}
+	}
+
 	private int releaseInFlight() {
 		List<RunningJob> left = inFlight().stream()
 			.filter((job) -> job.settle(RunningJob.Settlement.RELEASED))
@@ -400,19 +442,20 @@ public final class Worker {
 
 	private static Executor executor(TopicSettings topic, boolean virtualThreads, Collection<Runnable> shutdowns) {
 		String prefix = "runqueue-" + topic.name() + "-";
+		// As many threads as the topic's concurrency take the claimed jobs in turn; jobs
+		// claimed ahead wait in the queue.
+		ThreadFactory threads;
 		if (virtualThreads) {
-			// The poller never hands out more jobs than the topic's concurrency, so a
-			// thread per job is bounded.
-			SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor(prefix);
-			executor.setVirtualThreads(true);
-			return executor;
+			threads = new VirtualThreadTaskExecutor(prefix).getVirtualThreadFactory();
 		}
-		AtomicInteger count = new AtomicInteger();
-		ThreadFactory threads = (task) -> {
-			Thread thread = new Thread(task, prefix + count.incrementAndGet());
-			thread.setDaemon(true);
-			return thread;
-		};
+		else {
+			AtomicInteger count = new AtomicInteger();
+			threads = (task) -> {
+				Thread thread = new Thread(task, prefix + count.incrementAndGet());
+				thread.setDaemon(true);
+				return thread;
+			};
+		}
 		int threadCount = topic.execution().concurrency();
 		ThreadPoolExecutor executor = new ThreadPoolExecutor(threadCount, threadCount, 60, TimeUnit.SECONDS,
 				new LinkedBlockingQueue<>(), threads);

@@ -562,6 +562,15 @@ public class RunQueueProperties implements Validator {
 		private int concurrency = 10;
 
 		/**
+		 * Most jobs a node claims ahead of its free threads, so that its threads never
+		 * wait for a claim's round trip. A node claims ahead only as many jobs as its
+		 * handlers get through in a few round trips: none for topics of long jobs, which
+		 * are left to nodes with free threads, and none for topics with flow control. 0
+		 * turns it off.
+		 */
+		private int prefetch = ExecutionSettings.DEFAULT_PREFETCH;
+
+		/**
 		 * Whether the handler runs in a transaction that also records the job's success,
 		 * so that the handler's database work and the job's completion commit or roll
 		 * back together.
@@ -698,6 +707,14 @@ public class RunQueueProperties implements Validator {
 			this.concurrency = concurrency;
 		}
 
+		public int getPrefetch() {
+			return this.prefetch;
+		}
+
+		public void setPrefetch(int prefetch) {
+			this.prefetch = prefetch;
+		}
+
 		public boolean isTransactional() {
 			return this.transactional;
 		}
@@ -782,7 +799,8 @@ public class RunQueueProperties implements Validator {
 			}
 			RetryPolicy retryPolicy = new RetryPolicy(this.maxAttempts, backoffSettings, this.freshFirst,
 					this.maxTimeouts);
-			ExecutionSettings execution = new ExecutionSettings(this.concurrency, this.transactional, this.timeout);
+			ExecutionSettings execution = new ExecutionSettings(this.concurrency, this.transactional, this.timeout,
+					this.prefetch);
 			return new TopicSettings(name, jobDefaults, retryPolicy, execution, flowControl());
 		}
 

@@ -52,6 +52,7 @@ class RunQueuePropertiesTests {
 		assertThat(topic.getBackoff().toBackoff()).isEqualTo(Backoff.DEFAULT);
 		assertThat(topic.isFreshFirst()).isEqualTo(RetryPolicy.DEFAULT.freshFirst());
 		assertThat(topic.getConcurrency()).isEqualTo(ExecutionSettings.DEFAULT_CONCURRENCY);
+		assertThat(topic.getPrefetch()).isEqualTo(ExecutionSettings.DEFAULT_PREFETCH);
 		assertThat(topic.getTimeout()).isEqualTo(ExecutionSettings.DEFAULT.timeout());
 		assertThat(topic.getMaxTimeouts()).isEqualTo(RetryPolicy.DEFAULT_MAX_TIMEOUTS);
 		assertThat(properties.getMaintenance().toSettings()).isEqualTo(MaintenanceSettings.DEFAULT);
@@ -80,13 +81,14 @@ class RunQueuePropertiesTests {
 			.withPropertyValues("runqueue.topics.email.priority=5", "runqueue.topics.email.unique-scope=retained",
 					"runqueue.topics.email.backoff.initial=250ms", "runqueue.topics.email.fresh-first=false",
 					"runqueue.topics.email.transactional=true", "runqueue.topics.email.timeout=90s",
-					"runqueue.topics.email.max-timeouts=5")
+					"runqueue.topics.email.max-timeouts=5", "runqueue.topics.email.prefetch=0")
 			.run((context) -> {
 				TopicSettings email = context.getBean(RunQueueProperties.class)
 					.getTopics()
 					.get("email")
 					.toSettings("email");
 				assertThat(email.jobDefaults().priority()).isEqualTo(5);
+				assertThat(email.execution().prefetch()).isZero();
 				assertThat(email.jobDefaults().uniqueScope()).isEqualTo(UniqueScope.RETAINED);
 				assertThat(email.retryPolicy().backoff().initial()).hasMillis(250);
 				assertThat(email.retryPolicy().freshFirst()).isFalse();
