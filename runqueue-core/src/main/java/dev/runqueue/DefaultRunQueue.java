@@ -223,7 +223,7 @@ public class DefaultRunQueue implements RunQueue {
 	// The event of an added job is published once the job is visible: after the caller's
 	// transaction committed, and not at all if it rolls back.
 	private void published(long jobId, String topic) {
-		if (!this.events.hasListeners()) {
+		if (!this.events.hasListeners(RunQueueEvent.JobAdded.class)) {
 			return;
 		}
 		if (TransactionSynchronizationManager.isSynchronizationActive()) {

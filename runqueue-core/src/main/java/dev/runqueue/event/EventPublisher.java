@@ -7,6 +7,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,8 @@ public final class EventPublisher implements AutoCloseable {
 	private final Clock clock;
 
 	private final List<RunQueueEventListener> inline = new CopyOnWriteArrayList<>();
+
+	private final List<TypedListener<?>> typed = new CopyOnWriteArrayList<>();
 
 	private final List<RunQueueEventListener> listeners = new CopyOnWriteArrayList<>();
 
@@ -80,11 +83,24 @@ public final class EventPublisher implements AutoCloseable {
 	}
 
 	/**
-	 * Removes a listener added with {@link #addInlineListener(RunQueueEventListener)}.
+	 * Adds a listener for one kind of event, called on the publishing thread. It must
+	 * return at once. Unlike the other listeners it does not make the publishers of other
+	 * kinds of events build their events.
+	 * @param <E> the kind of event
+	 * @param type the kind of event
 	 * @param listener the listener
 	 */
-	public void removeInlineListener(RunQueueEventListener listener) {
+	public <E extends RunQueueEvent> void addInlineListener(Class<E> type, Consumer<? super E> listener) {
+		this.typed.add(new TypedListener<>(type, listener));
+	}
+
+	/**
+	 * Removes an inline listener, of all events or of one kind.
+	 * @param listener the listener
+	 */
+	public void removeInlineListener(Object listener) {
 		this.inline.remove(listener);
+		this.typed.removeIf((typed) -> typed.listener() == listener);
 	}
 
 	/**
@@ -101,11 +117,29 @@ public final class EventPublisher implements AutoCloseable {
 	}
 
 	/**
-	 * Whether anybody listens, so that callers need not make events nobody reads.
-	 * @return {@code true} if there is a listener
+	 * Whether anybody listens to all events, so that callers need not make events nobody
+	 * reads.
+	 * @return {@code true} if there is such a listener
 	 */
 	public boolean hasListeners() {
 		return !this.inline.isEmpty() || !this.listeners.isEmpty();
+	}
+
+	/**
+	 * Whether anybody listens to a kind of event.
+	 * @param type the kind of event
+	 * @return {@code true} if there is such a listener
+	 */
+	public boolean hasListeners(Class<? extends RunQueueEvent> type) {
+		if (hasListeners()) {
+			return true;
+		}
+		for (TypedListener<?> typed : this.typed) {
+			if (typed.type().isAssignableFrom(type)) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
@@ -116,6 +150,14 @@ public final class EventPublisher implements AutoCloseable {
 		for (RunQueueEventListener listener : this.inline) {
 			try {
 				listener.onEvent(event);
+			}
+			catch (RuntimeException ex) {
+				logger.warn("An inline runqueue event listener failed on {}: {}", event, ex.toString());
+			}
+		}
+		for (TypedListener<?> typed : this.typed) {
+			try {
+				typed.offer(event);
 			}
 			catch (RuntimeException ex) {
 				logger.warn("An inline runqueue event listener failed on {}: {}", event, ex.toString());
@@ -183,6 +225,16 @@ public final class EventPublisher implements AutoCloseable {
 				}
 			}
 		}
+	}
+
+	private record TypedListener<E extends RunQueueEvent>(Class<E> type, Consumer<? super E> listener) {
+
+		void offer(RunQueueEvent event) {
+			if (this.type.isInstance(event)) {
+				this.listener.accept(this.type.cast(event));
+			}
+		}
+
 	}
 
 }

@@ -16,6 +16,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
@@ -27,7 +28,6 @@ import dev.runqueue.TopicSettings;
 import dev.runqueue.Topics;
 import dev.runqueue.event.EventPublisher;
 import dev.runqueue.event.RunQueueEvent;
-import dev.runqueue.event.RunQueueEventListener;
 import dev.runqueue.job.JobHandler;
 import dev.runqueue.maintenance.DuePromoter;
 import dev.runqueue.maintenance.Maintenance;
@@ -102,11 +102,7 @@ public final class Worker {
 
 	// Jobs added in this JVM wake the pollers as soon as their transactions commit, a
 	// notification's round trip before their notifications arrive.
-	private final RunQueueEventListener localAdds = (event) -> {
-		if (event instanceof RunQueueEvent.JobAdded added) {
-			wake(added.topic());
-		}
-	};
+	private final Consumer<RunQueueEvent.JobAdded> localAdds = (added) -> wake(added.topic());
 
 	private Worker(Builder builder) {
 		this.settings = builder.settings;
@@ -189,7 +185,7 @@ public final class Worker {
 	}
 
 	private void listen() {
-		this.events.addInlineListener(this.localAdds);
+		this.events.addInlineListener(RunQueueEvent.JobAdded.class, this.localAdds);
 		TableNames tables = this.store.tableNames();
 		this.subscriptions.add(this.notifications.subscribe(tables.jobAddedChannel(), this::wake, this::wakeAll));
 		this.subscriptions.add(this.notifications.subscribe(tables.jobScheduledChannel(),

@@ -1,6 +1,7 @@
 package dev.runqueue.worker;
 
 import java.time.Duration;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -26,6 +27,11 @@ import dev.runqueue.retry.RetryPolicy;
 import dev.runqueue.store.JobRecord;
 import dev.runqueue.store.PostgresJobStore;
 import dev.runqueue.testpostgres.PostgresExtension;
+import dev.runqueue.testpostgres.TestPostgres;
+import dev.runqueue.testpostgres.TestDatabase;
+import dev.runqueue.store.Stores;
+import dev.runqueue.store.PostgresNotifications;
+import dev.runqueue.event.EventPublisher;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -419,6 +425,40 @@ class WorkerTest {
 
 		await().atMost(Duration.ofSeconds(10)).until(() -> state(second) == JobState.SUCCEEDED);
 		assertThat(this.store.find(first).orElseThrow().lastError()).startsWith("java.lang.StackOverflowError: deep");
+	}
+
+	@Test
+	void aJobAddedInTheWorkersJvmWakesItWithoutANotification() throws Exception {
+		// The worker listens on another database, so no notification ever reaches it, and
+		// it never polls: only the queue's event of the added job can wake it.
+		try (TestDatabase elsewhere = TestPostgres.createDatabase()) {
+			Stores stores = Stores.postgres(postgres.dataSource(), this.store);
+			Stores deaf = new Stores(stores.jobs(), stores.maintenance(), stores.admin(), stores.topics(),
+					stores.schedules(), stores.nodes(), new PostgresNotifications(elsewhere.dataSource()));
+			EventPublisher events = EventPublisher.none(Clock.systemUTC());
+			TopicSettings topic = topic("local");
+			AtomicInteger runs = new AtomicInteger();
+			Worker worker = start(Worker.builder(postgres.dataSource(), this.store)
+				.stores(deaf)
+				.events(events)
+				.settings(settings())
+				.handler(topic, (job, context) -> {
+					runs.incrementAndGet();
+					return JobResult.success();
+				}));
+			Thread.sleep(300);
+
+			DefaultRunQueue otherPublisher = queue(topic);
+			long unheard = otherPublisher.add("local", "a").id();
+			await().during(Duration.ofMillis(500)).until(() -> state(unheard) == JobState.AVAILABLE);
+
+			DefaultRunQueue samePublisher = new DefaultRunQueue(stores, Topics.of(List.of(topic)), new JsonCodec(),
+					Map.of(), events);
+			long heard = samePublisher.add("local", "b").id();
+			await().atMost(Duration.ofSeconds(10)).until(() -> state(heard) == JobState.SUCCEEDED);
+			worker.stop();
+			deaf.notifications().close();
+		}
 	}
 
 	private Worker start(Worker.Builder builder) {
