@@ -14,9 +14,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param orderId the order whose row the handler looks for, for {@code checkOrder}
  * @param rerun what to do instead when the ledger shows that the job ran before (on any
  * node), or {@code null} to do the same again
+ * @param tag a label the handler ignores, so that a test tells jobs with the same
+ * behavior apart by their payload ({@code payload->>'tag'}), or {@code null}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-record Behavior(String mode, Long sleepMs, Long orderId, Behavior rerun) {
+record Behavior(String mode, Long sleepMs, Long orderId, Behavior rerun, String tag) {
 
 	/** Succeeds at once. */
 	static final String OK = "ok";
@@ -51,34 +53,41 @@ record Behavior(String mode, Long sleepMs, Long orderId, Behavior rerun) {
 	 */
 	static final String EFFECT = "effect";
 
-	static final List<String> MODES = List.of(OK, SLEEP, INTERRUPTIBLE, HALT, HANG, CHECK_ORDER, EFFECT);
+	/** Fails the attempt at once, recording the outcome {@code failed}. */
+	static final String FAIL = "fail";
+
+	static final List<String> MODES = List.of(OK, SLEEP, INTERRUPTIBLE, HALT, HANG, CHECK_ORDER, EFFECT, FAIL);
 
 	static Behavior ok() {
-		return new Behavior(OK, null, null, null);
+		return new Behavior(OK, null, null, null, null);
 	}
 
 	static Behavior sleep(long millis) {
-		return new Behavior(SLEEP, millis, null, null);
+		return new Behavior(SLEEP, millis, null, null, null);
 	}
 
 	static Behavior interruptible(long millis) {
-		return new Behavior(INTERRUPTIBLE, millis, null, null);
+		return new Behavior(INTERRUPTIBLE, millis, null, null, null);
 	}
 
 	static Behavior halt() {
-		return new Behavior(HALT, null, null, null);
+		return new Behavior(HALT, null, null, null, null);
 	}
 
 	static Behavior hang() {
-		return new Behavior(HANG, null, null, null);
+		return new Behavior(HANG, null, null, null, null);
 	}
 
 	static Behavior effect(long millis) {
-		return new Behavior(EFFECT, millis, null, null);
+		return new Behavior(EFFECT, millis, null, null, null);
 	}
 
 	static Behavior checkOrder(long orderId) {
-		return new Behavior(CHECK_ORDER, null, orderId, null);
+		return new Behavior(CHECK_ORDER, null, orderId, null, null);
+	}
+
+	static Behavior fail() {
+		return new Behavior(FAIL, null, null, null, null);
 	}
 
 	/**
@@ -87,7 +96,16 @@ record Behavior(String mode, Long sleepMs, Long orderId, Behavior rerun) {
 	 * @return the combined behavior
 	 */
 	Behavior thenOnRerun(Behavior behavior) {
-		return new Behavior(this.mode, this.sleepMs, this.orderId, behavior);
+		return new Behavior(this.mode, this.sleepMs, this.orderId, behavior, this.tag);
+	}
+
+	/**
+	 * This behavior with a label, which the handler ignores.
+	 * @param tag the label
+	 * @return the labelled behavior
+	 */
+	Behavior tagged(String tag) {
+		return new Behavior(this.mode, this.sleepMs, this.orderId, this.rerun, tag);
 	}
 
 	long sleepMillis() {

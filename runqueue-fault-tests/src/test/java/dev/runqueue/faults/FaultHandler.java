@@ -105,6 +105,10 @@ final class FaultHandler implements JobHandler {
 				}
 				return succeed(execution, job, context, null);
 			}
+			case Behavior.FAIL -> {
+				recordEnd(execution, "failed", null);
+				return JobResult.fail("failed on purpose on node " + this.node);
+			}
 			case Behavior.INTERRUPTIBLE -> {
 				return interruptible(execution, job, context, behavior.sleepMillis());
 			}

@@ -49,7 +49,7 @@ final class Ledger {
 
 	/**
 	 * Creates runqueue's tables, the ledger, and the orders and effects tables if need
-	 * be, all in one database, and empties them.
+	 * be, all in one database, and empties them (the schedules too).
 	 * @param dataSource the database
 	 * @return the ledger
 	 */
@@ -86,7 +86,10 @@ final class Ledger {
 		jobsJdbc.sql(
 				"CREATE TABLE IF NOT EXISTS effects (job_id bigint NOT NULL, node text NOT NULL, execution uuid NOT NULL)")
 			.update();
-		jobsJdbc.sql("TRUNCATE orders, effects, runqueue_job, runqueue_node, runqueue_leader").update();
+		jobsJdbc
+			.sql("TRUNCATE orders, effects, runqueue_job, runqueue_node, runqueue_leader, "
+					+ TableNames.DEFAULT.schedule())
+			.update();
 		return new Ledger(jobs, ledger);
 	}
 
@@ -254,8 +257,8 @@ final class Ledger {
 	 * @param startedAt when it started
 	 * @param finishedAt when it ended, or {@code null} if it never did (its node died, or
 	 * it still runs)
-	 * @param outcome how it ended: {@code succeeded}, {@code interrupted},
-	 * {@code cancelled}, {@code abandoned}, or {@code null}
+	 * @param outcome how it ended: {@code succeeded}, {@code failed},
+	 * {@code interrupted}, {@code cancelled}, {@code abandoned}, or {@code null}
 	 * @param note what the handler noted
 	 */
 	record Execution(UUID id, long jobId, String node, int attempt, Instant startedAt, Instant finishedAt,

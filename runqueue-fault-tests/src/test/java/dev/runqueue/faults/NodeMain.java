@@ -16,8 +16,8 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
  * {@link NodeProcess}: a worker on a Hikari pool whose connections carry the node's name
  * as their {@code application_name} (so that a test can terminate exactly this node's
  * connections), running one topic with a {@link FaultHandler}, whose ledger connections
- * come from a pool of their own, named {@code <name>-ledger}. It is configured by
- * {@link NodeOptions} as system properties.
+ * come from a pool of their own, named {@code <name>-ledger}, and declaring the recurring
+ * jobs of its options. It is configured by {@link NodeOptions} as system properties.
  * <p>
  * It talks to the test on standard output: {@code READY <name>} once the worker runs,
  * {@code STATS <name> ...} whenever its lease losses, stale writes or leadership change,
@@ -46,6 +46,7 @@ public final class NodeMain {
 			.settings(options.workerSettings())
 			.maintenance(options.maintenanceSettings())
 			.handler(options.topicSettings(), handler)
+			.recurringJobs(options.recurringJobs())
 			.build();
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
 			worker.stop();

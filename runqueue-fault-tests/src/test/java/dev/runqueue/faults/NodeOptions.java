@@ -10,10 +10,15 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
+import dev.runqueue.FlowControl;
+import dev.runqueue.JsonCodec;
 import dev.runqueue.TopicSettings;
 import dev.runqueue.maintenance.MaintenanceSettings;
 import dev.runqueue.retry.Backoff;
 import dev.runqueue.retry.RetryPolicy;
+import dev.runqueue.schedule.MissedRuns;
+import dev.runqueue.schedule.RecurringJob;
+import dev.runqueue.schedule.Schedule;
 import dev.runqueue.worker.WorkerSettings;
 
 /**
@@ -24,6 +29,10 @@ import dev.runqueue.worker.WorkerSettings;
 final class NodeOptions {
 
 	static final String PREFIX = "faultnode.";
+
+	// One key per recurring job:
+	// recurring.<name>=<topic>|<schedule>|<maxRuns>|<missed>|<payload>
+	private static final String RECURRING = "recurring.";
 
 	private static final Map<String, String> DEFAULTS = defaults();
 
@@ -51,6 +60,8 @@ final class NodeOptions {
 		defaults.put("connectionTimeoutMs", "3000");
 		defaults.put("modes", String.join(",", Behavior.MODES));
 		defaults.put("transactional", "false");
+		defaults.put("fifo", "false");
+		defaults.put("groupConcurrency", "0");
 		return defaults;
 	}
 
@@ -130,6 +141,51 @@ final class NodeOptions {
 
 	NodeOptions transactional(boolean transactional) {
 		return with("transactional", transactional);
+	}
+
+	/**
+	 * A copy whose topic runs one job at a time across the cluster, in insertion order.
+	 * @return the copy
+	 */
+	NodeOptions fifo() {
+		return with("fifo", true);
+	}
+
+	/**
+	 * A copy whose topic runs at most so many jobs of one group at once across the
+	 * cluster.
+	 * @param groupConcurrency the limit
+	 * @return the copy
+	 */
+	NodeOptions groupConcurrency(int groupConcurrency) {
+		return with("groupConcurrency", groupConcurrency);
+	}
+
+	/**
+	 * A copy that declares a recurring job, as configuration would: the node brings the
+	 * schedule table up to date with it when it becomes the leader. Its schedule is a
+	 * fixed interval or a cron expression, its payload a {@link Behavior}, and it starts
+	 * when the schedule is stored.
+	 * @param job the recurring job
+	 * @return the copy
+	 */
+	NodeOptions recurring(RecurringJob job) {
+		if (job.name().contains("|") || job.startAt() != null) {
+			throw new IllegalArgumentException("Unsupported recurring job for a node: " + job);
+		}
+		String schedule;
+		if (job.schedule() instanceof Schedule.Every every) {
+			schedule = "every:" + every.interval().toMillis();
+		}
+		else if (job.schedule() instanceof Schedule.Cron cron) {
+			schedule = "cron:" + cron.zone().getId() + ":" + cron.expression();
+		}
+		else {
+			throw new IllegalArgumentException("Unsupported schedule for a node: " + job.schedule());
+		}
+		String payload = new JsonCodec().write((Behavior) job.payload());
+		return with(RECURRING + job.name(), String.join("|", job.topic(), schedule,
+				(job.maxRuns() != null) ? job.maxRuns().toString() : "", job.missed().column(), payload));
 	}
 
 	NodeOptions backoff(Duration backoff) {
@@ -256,11 +312,42 @@ final class NodeOptions {
 		RetryPolicy retry = new RetryPolicy(integer("maxAttempts"), Backoff.fixed(millis("backoffMs")), true,
 				integer("maxTimeouts"));
 		Duration timeout = millis("timeoutMs");
+		FlowControl flow = FlowControl.NONE;
+		if (Boolean.parseBoolean(this.values.get("fifo"))) {
+			flow = flow.asFifo();
+		}
+		if (integer("groupConcurrency") > 0) {
+			flow = flow.withGroupConcurrency(integer("groupConcurrency"));
+		}
 		return TopicSettings.named(this.values.get("topic"))
 			.withConcurrency(concurrency())
 			.withTransactional(Boolean.parseBoolean(this.values.get("transactional")))
 			.withRetryPolicy(retry)
-			.withTimeout(timeout.isZero() ? null : timeout);
+			.withTimeout(timeout.isZero() ? null : timeout)
+			.withFlowControl(flow);
+	}
+
+	/**
+	 * The recurring jobs the node declares, with their payloads as {@link Behavior}s.
+	 * @return the recurring jobs
+	 */
+	List<RecurringJob> recurringJobs() {
+		List<RecurringJob> jobs = new ArrayList<>();
+		this.values.forEach((key, value) -> {
+			if (key.startsWith(RECURRING)) {
+				String[] parts = value.split("\\|", 5);
+				String[] schedule = parts[1].split(":", 3);
+				Schedule when = schedule[0].equals("every")
+						? Schedule.every(Duration.ofMillis(Long.parseLong(schedule[1])))
+						: Schedule.cron(schedule[2], Schedule.Cron.zone(schedule[1]));
+				RecurringJob job = RecurringJob
+					.of(key.substring(RECURRING.length()), parts[0], new JsonCodec().read(parts[4], Behavior.class),
+							when)
+					.onMissed(MissedRuns.ofColumn(parts[3]));
+				jobs.add(parts[2].isEmpty() ? job : job.limit(Integer.parseInt(parts[2])));
+			}
+		});
+		return jobs;
 	}
 
 	private int integer(String key) {
