@@ -27,7 +27,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
+import org.springframework.dao.DataIntegrityViolationException;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Every statement of {@link PostgresJobStore}, against a real PostgreSQL.
@@ -284,6 +287,30 @@ class PostgresJobStoreTest {
 		assertThat(record.state()).isEqualTo(JobState.SUCCEEDED);
 		assertThat(record.result()).isEqualTo("\"from b\"");
 		assertThat(record.claimedBy()).isEqualTo("node-b");
+	}
+
+	// What lets the writes of a lease's holder name the token without the state.
+	@Test
+	void onlyRunningJobsHoldALeaseToken() {
+		long id = this.store.insert(job("email")).getAsLong();
+		String setToken = "UPDATE runqueue_job SET lease_token = gen_random_uuid(), "
+				+ "lease_expires_at = now() + interval '1 minute' WHERE id = :id";
+
+		assertThatExceptionOfType(DataIntegrityViolationException.class)
+			.isThrownBy(() -> this.jobs.jdbc().sql(setToken).param("id", id).update())
+			.withMessageContaining("runqueue_job_lease_token_check");
+		this.store.claim("email", 1, "node-a", LEASE);
+		assertThatExceptionOfType(DataIntegrityViolationException.class)
+			.isThrownBy(() -> this.jobs.jdbc()
+				.sql("UPDATE runqueue_job SET state = 'succeeded', finished_at = now() WHERE id = :id")
+				.param("id", id)
+				.update())
+			.withMessageContaining("runqueue_job_lease_token_check");
+		assertThatExceptionOfType(DataIntegrityViolationException.class).isThrownBy(() -> this.jobs.jdbc()
+			.sql("UPDATE runqueue_job SET lease_token = NULL WHERE id = :id")
+			.param("id", id)
+			.update());
+		assertThat(this.jobs.state(id)).isEqualTo("running");
 	}
 
 	@Test
