@@ -13,7 +13,35 @@ final class JobSql {
 	// ON CONFLICT only picks a partial index whose predicate the statement's implies, so
 	// the text must match.
 
+	// A job without dependencies: the usual one. A statement of its own, since a plan
+	// cached while the table was small keeps scanning the whole table for dependencies
+	// even when there are none.
 	static final String INSERT = """
+			INSERT INTO {job} (topic, state, payload, priority, run_at, unique_key, unique_scope, group_key, group_limit,
+			                   max_attempts, timeout, dependency_failure)
+			SELECT :topic,
+			       CASE WHEN new_job.run_at <= now() THEN 'available' ELSE 'scheduled' END,
+			       CAST(:payload AS jsonb),
+			       :priority,
+			       new_job.run_at,
+			       :unique_key,
+			       :unique_scope,
+			       :group_key,
+			       :group_limit,
+			       :max_attempts,
+			       make_interval(secs => CAST(:timeout_seconds AS float8)),
+			       :dependency_failure
+			FROM (SELECT coalesce(CAST(:run_at AS timestamptz), now() + make_interval(secs => :delay_seconds)) AS run_at) AS new_job
+			ON CONFLICT (unique_key)
+			    WHERE unique_key IS NOT NULL
+			        AND (unique_scope = 'retained' OR state IN ('pending', 'scheduled', 'available', 'running', 'disabled'))
+			    DO NOTHING
+			RETURNING id
+			""";
+
+	// A job that waits for others is pending until they all succeeded. A plan cached
+	// while the table was small can scan it here as well, but such jobs are few.
+	static final String INSERT_WITH_DEPENDENCIES = """
 			INSERT INTO {job} (topic, state, payload, priority, run_at, unique_key, unique_scope, group_key, group_limit,
 			                   max_attempts, timeout, depends_on, dependency_failure)
 			SELECT :topic,

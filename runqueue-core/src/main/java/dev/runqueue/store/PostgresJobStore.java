@@ -49,6 +49,8 @@ public class PostgresJobStore implements JobStore {
 
 	private final String insert;
 
+	private final String insertWithDependencies;
+
 	private final String insertAll;
 
 	private final String findIdHoldingUniqueKey;
@@ -103,6 +105,7 @@ public class PostgresJobStore implements JobStore {
 		this.tableNames = tableNames;
 		this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
 		this.insert = named(JobSql.INSERT);
+		this.insertWithDependencies = named(JobSql.INSERT_WITH_DEPENDENCIES);
 		this.insertAll = named(JobSql.INSERT_ALL);
 		this.findIdHoldingUniqueKey = named(JobSql.FIND_ID_HOLDING_UNIQUE_KEY);
 		this.findMissing = named(JobSql.FIND_MISSING);
@@ -139,8 +142,12 @@ public class PostgresJobStore implements JobStore {
 
 	@Override
 	public OptionalLong insert(JobInsert job) {
-		List<Long> ids = this.jdbc.sql(this.insert)
-			.param("topic", job.topic())
+		boolean dependent = !job.dependsOn().isEmpty();
+		JdbcClient.StatementSpec insert = this.jdbc.sql(dependent ? this.insertWithDependencies : this.insert);
+		if (dependent) {
+			insert = insert.param("depends_on", array("bigint", job.dependsOn()), Types.ARRAY);
+		}
+		List<Long> ids = insert.param("topic", job.topic())
 			.param("payload", job.payload())
 			.param("priority", job.priority())
 			.param("run_at", timestamp(job.runAt()), Types.TIMESTAMP_WITH_TIMEZONE)
@@ -151,7 +158,6 @@ public class PostgresJobStore implements JobStore {
 			.param("group_limit", job.groupLimit(), Types.INTEGER)
 			.param("max_attempts", job.maxAttempts())
 			.param("timeout_seconds", seconds(job.timeout()), Types.DOUBLE)
-			.param("depends_on", job.dependsOn().isEmpty() ? null : array("bigint", job.dependsOn()), Types.ARRAY)
 			.param("dependency_failure", job.dependencyFailure())
 			.query(Long.class)
 			.list();

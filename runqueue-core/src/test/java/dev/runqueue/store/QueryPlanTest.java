@@ -83,6 +83,13 @@ class QueryPlanTest {
 		assertFencedWritesUseThePrimaryKey();
 	}
 
+	@Test
+	void addingAJobWithoutDependenciesReadsNoJobEvenWithAPlanMadeOnAnEmptyTable() throws Exception {
+		List<String> plan = genericPlan(JobSql.INSERT);
+
+		assertThat(plan).noneMatch((line) -> line.contains("Scan"));
+	}
+
 	private void assertFencedWritesUseThePrimaryKey() throws SQLException {
 		for (Map.Entry<String, String> write : FENCED_WRITES.entrySet()) {
 			List<String> plan = genericPlan(write.getValue());
