@@ -156,6 +156,55 @@ class PostgresJobStoreTest {
 	}
 
 	@Test
+	void insertAllOfJobsThatDifferInTheirPayloadsOnlyStoresEachWithTheSharedColumnsInInputOrder() {
+		Instant at = Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MICROS);
+		List<JobInsert> input = new ArrayList<>();
+		for (int i = 0; i < 50; i++) {
+			input.add(new JobInsert("report", "{\"n\": " + i + "}", 7, at, null, null, "retained", "tenant-1", 2, 4,
+					Duration.ofSeconds(90), List.of(), "fail"));
+		}
+
+		List<InsertedJob> inserted = this.store.insertAll(input);
+
+		assertThat(inserted).hasSize(50).extracting(InsertedJob::id).isSorted();
+		for (int i = 0; i < 50; i++) {
+			JobRecord record = this.store.find(inserted.get(i).id()).orElseThrow();
+			assertThat(record.payload()).isEqualTo("{\"n\": " + i + "}");
+			assertThat(record)
+				.extracting(JobRecord::topic, JobRecord::state, JobRecord::priority, JobRecord::runAt,
+						JobRecord::uniqueKey, JobRecord::uniqueScope, JobRecord::group, JobRecord::groupLimit,
+						JobRecord::maxAttempts, JobRecord::timeout, JobRecord::dependencyFailure)
+				.containsExactly("report", JobState.SCHEDULED, 7, at, null, "retained", "tenant-1", 2, 4,
+						Duration.ofSeconds(90), "fail");
+		}
+	}
+
+	@Test
+	void insertAllOfJobsWithoutUniqueKeysThatDifferInMoreThanTheirPayloadsStoresEachAsGiven() {
+		List<JobInsert> input = List.of(
+				new JobInsert("email", "{\"n\": 0}", 5, null, Duration.ofMinutes(5), null, "live", "a", 1, 3, null,
+						List.of(), "cancel"),
+				new JobInsert("report", "{\"n\": 1}", 6, null, null, null, "retained", null, null, 4,
+						Duration.ofSeconds(30), List.of(), "fail"));
+
+		List<InsertedJob> inserted = this.store.insertAll(input);
+
+		JobRecord first = this.store.find(inserted.get(0).id()).orElseThrow();
+		JobRecord second = this.store.find(inserted.get(1).id()).orElseThrow();
+		assertThat(first)
+			.extracting(JobRecord::topic, JobRecord::payload, JobRecord::state, JobRecord::priority,
+					JobRecord::uniqueScope, JobRecord::group, JobRecord::groupLimit, JobRecord::maxAttempts,
+					JobRecord::timeout, JobRecord::dependencyFailure)
+			.containsExactly("email", "{\"n\": 0}", JobState.SCHEDULED, 5, "live", "a", 1, 3, null, "cancel");
+		assertThat(second)
+			.extracting(JobRecord::topic, JobRecord::payload, JobRecord::state, JobRecord::priority,
+					JobRecord::uniqueScope, JobRecord::group, JobRecord::groupLimit, JobRecord::maxAttempts,
+					JobRecord::timeout, JobRecord::dependencyFailure)
+			.containsExactly("report", "{\"n\": 1}", JobState.AVAILABLE, 6, "retained", null, null, 4,
+					Duration.ofSeconds(30), "fail");
+	}
+
+	@Test
 	void claimTakesRunnableJobsOfItsTopicInPriorityThenRunAtThenInsertionOrder() {
 		Instant now = Instant.now();
 		long late = this.store.insert(job("email", 10, now.minusSeconds(10), null, null)).getAsLong();

@@ -90,6 +90,18 @@ class QueryPlanTest {
 		assertThat(plan).noneMatch((line) -> line.contains("Scan"));
 	}
 
+	@Test
+	void addingManyJobsReadsNoJob() throws Exception {
+		for (String insertAll : List.of(JobSql.INSERT_ALL, JobSql.INSERT_ALL_WITHOUT_UNIQUE_KEYS,
+				JobSql.INSERT_ALL_ALIKE)) {
+			List<String> plan = genericPlan(insertAll);
+
+			assertThat(plan).as(insertAll)
+				.noneMatch((line) -> line.contains("Scan on runqueue_job") || line.contains("Scan using"))
+				.noneMatch((line) -> line.contains("Sort"));
+		}
+	}
+
 	private void assertFencedWritesUseThePrimaryKey() throws SQLException {
 		for (Map.Entry<String, String> write : FENCED_WRITES.entrySet()) {
 			List<String> plan = genericPlan(write.getValue());
