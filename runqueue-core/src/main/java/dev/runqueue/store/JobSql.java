@@ -13,7 +13,35 @@ final class JobSql {
 	// ON CONFLICT only picks a partial index whose predicate the statement's implies, so
 	// the text must match.
 
+	// A job without dependencies: the usual one. A statement of its own, since a plan
+	// cached while the table was small keeps scanning the whole table for dependencies
+	// even when there are none.
 	static final String INSERT = """
+			INSERT INTO {job} (topic, state, payload, priority, run_at, unique_key, unique_scope, group_key, group_limit,
+			                   max_attempts, timeout, dependency_failure)
+			SELECT :topic,
+			       CASE WHEN new_job.run_at <= now() THEN 'available' ELSE 'scheduled' END,
+			       CAST(:payload AS jsonb),
+			       :priority,
+			       new_job.run_at,
+			       :unique_key,
+			       :unique_scope,
+			       :group_key,
+			       :group_limit,
+			       :max_attempts,
+			       make_interval(secs => CAST(:timeout_seconds AS float8)),
+			       :dependency_failure
+			FROM (SELECT coalesce(CAST(:run_at AS timestamptz), now() + make_interval(secs => :delay_seconds)) AS run_at) AS new_job
+			ON CONFLICT (unique_key)
+			    WHERE unique_key IS NOT NULL
+			        AND (unique_scope = 'retained' OR state IN ('pending', 'scheduled', 'available', 'running', 'disabled'))
+			    DO NOTHING
+			RETURNING id
+			""";
+
+	// A job that waits for others is pending until they all succeeded. A plan cached
+	// while the table was small can scan it here as well, but such jobs are few.
+	static final String INSERT_WITH_DEPENDENCIES = """
 			INSERT INTO {job} (topic, state, payload, priority, run_at, unique_key, unique_scope, group_key, group_limit,
 			                   max_attempts, timeout, depends_on, dependency_failure)
 			SELECT :topic,
@@ -46,7 +74,8 @@ final class JobSql {
 
 	// Rows are inserted in the order of the input (ORDER BY ordinal) and take ids from
 	// the sequence in that order, so sorting what RETURNING gives by id lines it up with
-	// the input without the duplicates.
+	// the input without the duplicates. The ORDER BY costs no sort: the planner knows
+	// that WITH ORDINALITY numbers the rows in the order it returns them.
 	static final String INSERT_ALL = """
 			INSERT INTO {job} (topic, state, payload, priority, run_at, unique_key, unique_scope, group_key, group_limit,
 			                   max_attempts, timeout, dependency_failure)
@@ -79,6 +108,67 @@ final class JobSql {
 			    WHERE unique_key IS NOT NULL
 			        AND (unique_scope = 'retained' OR state IN ('pending', 'scheduled', 'available', 'running', 'disabled'))
 			    DO NOTHING
+			RETURNING id, unique_key
+			""";
+
+	// INSERT_ALL for jobs without unique keys, which need no ON CONFLICT: it makes every
+	// row a speculative insertion, about a tenth of the cost of adding many. Ordered and
+	// lined up with the input as INSERT_ALL.
+	static final String INSERT_ALL_WITHOUT_UNIQUE_KEYS = """
+			INSERT INTO {job} (topic, state, payload, priority, run_at, unique_scope, group_key, group_limit, max_attempts,
+			                   timeout, dependency_failure)
+			SELECT new_job.topic,
+			       CASE WHEN new_job.run_at <= now() THEN 'available' ELSE 'scheduled' END,
+			       CAST(new_job.payload AS jsonb),
+			       new_job.priority,
+			       new_job.run_at,
+			       new_job.unique_scope,
+			       new_job.group_key,
+			       new_job.group_limit,
+			       new_job.max_attempts,
+			       make_interval(secs => new_job.timeout_seconds),
+			       new_job.dependency_failure
+			FROM (
+			    SELECT input.*,
+			           coalesce(input.given_run_at, now() + make_interval(secs => input.delay_seconds)) AS run_at
+			    FROM unnest(CAST(:topics AS text[]), CAST(:payloads AS text[]), CAST(:priorities AS integer[]),
+			                CAST(:run_ats AS timestamptz[]), CAST(:delay_seconds AS float8[]),
+			                CAST(:unique_scopes AS text[]), CAST(:group_keys AS text[]), CAST(:group_limits AS integer[]),
+			                CAST(:max_attempts AS integer[]), CAST(:timeout_seconds AS float8[]),
+			                CAST(:dependency_failures AS text[]))
+			         WITH ORDINALITY
+			         AS input(topic, payload, priority, given_run_at, delay_seconds, unique_scope, group_key, group_limit,
+			                  max_attempts, timeout_seconds, dependency_failure, ordinal)
+			) AS new_job
+			ORDER BY new_job.ordinal
+			RETURNING id, unique_key
+			""";
+
+	// The usual bulk add: jobs that differ in their payloads only, without unique keys.
+	// Every other column is given once instead of as an array of equal values, which
+	// the database would parse and unnest row by row. Ordered and lined up with the
+	// input as INSERT_ALL.
+	static final String INSERT_ALL_ALIKE = """
+			INSERT INTO {job} (topic, state, payload, priority, run_at, unique_scope, group_key, group_limit, max_attempts,
+			                   timeout, dependency_failure)
+			SELECT :topic,
+			       CASE WHEN new_job.run_at <= now() THEN 'available' ELSE 'scheduled' END,
+			       CAST(new_job.payload AS jsonb),
+			       :priority,
+			       new_job.run_at,
+			       :unique_scope,
+			       :group_key,
+			       :group_limit,
+			       :max_attempts,
+			       make_interval(secs => CAST(:timeout_seconds AS float8)),
+			       :dependency_failure
+			FROM (
+			    SELECT input.payload,
+			           input.ordinal,
+			           coalesce(CAST(:run_at AS timestamptz), now() + make_interval(secs => :delay_seconds)) AS run_at
+			    FROM unnest(CAST(:payloads AS text[])) WITH ORDINALITY AS input(payload, ordinal)
+			) AS new_job
+			ORDER BY new_job.ordinal
 			RETURNING id, unique_key
 			""";
 
@@ -367,6 +457,11 @@ final class JobSql {
 			             FOR UPDATE SKIP LOCKED)
 			""";
 
+	// The writes of a lease's holder (from here to TIME_OUT, and EXTEND_LEASE) find their
+	// rows by id and lease token, and leave the state out: only running jobs have a token
+	// (a constraint of V4 says so), and naming the state lets a planner with stale
+	// statistics read every running job through the index of running jobs instead of a
+	// few through the primary key.
 	static final String SUCCEED = """
 			UPDATE {job} AS job
 			SET state = 'succeeded',
@@ -378,7 +473,6 @@ final class JobSql {
 			FROM unnest(CAST(:ids AS bigint[]), CAST(:lease_tokens AS uuid[]), CAST(:results AS text[]))
 			     AS done(id, lease_token, result)
 			WHERE job.id = done.id
-			  AND job.state = 'running'
 			  AND job.lease_token = done.lease_token
 			  AND job.lease_expires_at > now()
 			RETURNING job.id
@@ -397,7 +491,6 @@ final class JobSql {
 			            CAST(:errors AS text[]), CAST(:retried AS boolean[]))
 			     AS retry(id, lease_token, delay_seconds, error, retried)
 			WHERE job.id = retry.id
-			  AND job.state = 'running'
 			  AND job.lease_token = retry.lease_token
 			  AND job.lease_expires_at > now()
 			RETURNING job.id
@@ -414,7 +507,6 @@ final class JobSql {
 			FROM unnest(CAST(:ids AS bigint[]), CAST(:lease_tokens AS uuid[]), CAST(:errors AS text[]))
 			     AS failure(id, lease_token, error)
 			WHERE job.id = failure.id
-			  AND job.state = 'running'
 			  AND job.lease_token = failure.lease_token
 			  AND job.lease_expires_at > now()
 			RETURNING job.id
@@ -443,7 +535,6 @@ final class JobSql {
 			         AS input(id, lease_token, payload, given_run_at, delay_seconds)
 			) AS next_round
 			WHERE job.id = next_round.id
-			  AND job.state = 'running'
 			  AND job.lease_token = next_round.lease_token
 			  AND job.lease_expires_at > now()
 			RETURNING job.id
@@ -460,7 +551,6 @@ final class JobSql {
 			FROM unnest(CAST(:ids AS bigint[]), CAST(:lease_tokens AS uuid[]), CAST(:delay_seconds AS float8[]))
 			     AS snooze(id, lease_token, delay_seconds)
 			WHERE job.id = snooze.id
-			  AND job.state = 'running'
 			  AND job.lease_token = snooze.lease_token
 			  AND job.lease_expires_at > now()
 			RETURNING job.id
@@ -477,7 +567,6 @@ final class JobSql {
 			    lease_expires_at = NULL
 			FROM unnest(CAST(:ids AS bigint[]), CAST(:lease_tokens AS uuid[])) AS released(id, lease_token)
 			WHERE job.id = released.id
-			  AND job.state = 'running'
 			  AND job.lease_token = released.lease_token
 			  AND job.lease_expires_at > now()
 			RETURNING job.id, job.topic
@@ -491,7 +580,6 @@ final class JobSql {
 			SET lease_expires_at = now() + make_interval(secs => :lease_seconds)
 			FROM unnest(CAST(:ids AS bigint[]), CAST(:lease_tokens AS uuid[])) AS held(id, lease_token)
 			WHERE job.id = held.id
-			  AND job.state = 'running'
 			  AND job.lease_token = held.lease_token
 			  AND job.lease_expires_at > now()
 			RETURNING job.id
@@ -520,7 +608,6 @@ final class JobSql {
 			            CAST(:errors AS text[]))
 			     AS timed_out(id, lease_token, retry_seconds, error)
 			WHERE job.id = timed_out.id
-			  AND job.state = 'running'
 			  AND job.lease_token = timed_out.lease_token
 			  AND job.lease_expires_at > now()
 			RETURNING job.id
@@ -571,7 +658,6 @@ final class JobSql {
 			UPDATE {job}
 			SET lease_expires_at = now() + make_interval(secs => :lease_seconds)
 			WHERE id = :id
-			  AND state = 'running'
 			  AND lease_token = :lease_token
 			  AND lease_expires_at > now()
 			""";

@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -49,7 +50,13 @@ public class PostgresJobStore implements JobStore {
 
 	private final String insert;
 
+	private final String insertWithDependencies;
+
 	private final String insertAll;
+
+	private final String insertAllWithoutUniqueKeys;
+
+	private final String insertAllAlike;
 
 	private final String findIdHoldingUniqueKey;
 
@@ -103,7 +110,10 @@ public class PostgresJobStore implements JobStore {
 		this.tableNames = tableNames;
 		this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
 		this.insert = named(JobSql.INSERT);
+		this.insertWithDependencies = named(JobSql.INSERT_WITH_DEPENDENCIES);
 		this.insertAll = named(JobSql.INSERT_ALL);
+		this.insertAllWithoutUniqueKeys = named(JobSql.INSERT_ALL_WITHOUT_UNIQUE_KEYS);
+		this.insertAllAlike = named(JobSql.INSERT_ALL_ALIKE);
 		this.findIdHoldingUniqueKey = named(JobSql.FIND_ID_HOLDING_UNIQUE_KEY);
 		this.findMissing = named(JobSql.FIND_MISSING);
 		this.countWaiting = named(JobSql.COUNT_WAITING);
@@ -139,8 +149,12 @@ public class PostgresJobStore implements JobStore {
 
 	@Override
 	public OptionalLong insert(JobInsert job) {
-		List<Long> ids = this.jdbc.sql(this.insert)
-			.param("topic", job.topic())
+		boolean dependent = !job.dependsOn().isEmpty();
+		JdbcClient.StatementSpec insert = this.jdbc.sql(dependent ? this.insertWithDependencies : this.insert);
+		if (dependent) {
+			insert = insert.param("depends_on", array("bigint", job.dependsOn()), Types.ARRAY);
+		}
+		List<Long> ids = insert.param("topic", job.topic())
 			.param("payload", job.payload())
 			.param("priority", job.priority())
 			.param("run_at", timestamp(job.runAt()), Types.TIMESTAMP_WITH_TIMEZONE)
@@ -151,7 +165,6 @@ public class PostgresJobStore implements JobStore {
 			.param("group_limit", job.groupLimit(), Types.INTEGER)
 			.param("max_attempts", job.maxAttempts())
 			.param("timeout_seconds", seconds(job.timeout()), Types.DOUBLE)
-			.param("depends_on", job.dependsOn().isEmpty() ? null : array("bigint", job.dependsOn()), Types.ARRAY)
 			.param("dependency_failure", job.dependencyFailure())
 			.query(Long.class)
 			.list();
@@ -166,24 +179,50 @@ public class PostgresJobStore implements JobStore {
 		if (jobs.stream().anyMatch((job) -> !job.dependsOn().isEmpty())) {
 			throw new IllegalArgumentException("Jobs with dependencies are added one by one, not with insertAll");
 		}
-		List<InsertedJob> inserted = this.jdbc.sql(this.insertAll)
-			.param("topics", array("text", jobs, JobInsert::topic))
-			.param("payloads", array("text", jobs, JobInsert::payload))
-			.param("priorities", array("integer", jobs, JobInsert::priority))
-			.param("run_ats", array("text", jobs, (job) -> timestampText(job.runAt())))
-			.param("delay_seconds", array("float8", jobs, (job) -> secondsOrZero(job.delay())))
-			.param("unique_keys", array("text", jobs, JobInsert::uniqueKey))
-			.param("unique_scopes", array("text", jobs, JobInsert::uniqueScope))
-			.param("group_keys", array("text", jobs, JobInsert::group))
-			.param("group_limits", array("integer", jobs, JobInsert::groupLimit))
-			.param("max_attempts", array("integer", jobs, JobInsert::maxAttempts))
-			.param("timeout_seconds", array("float8", jobs, (job) -> seconds(job.timeout())))
-			.param("dependency_failures", array("text", jobs, JobInsert::dependencyFailure))
+		AllButPayload first = AllButPayload.of(jobs.get(0));
+		JdbcClient.StatementSpec insert;
+		if (jobs.stream().anyMatch((job) -> job.uniqueKey() != null)) {
+			insert = eachJobsColumns(this.jdbc.sql(this.insertAll), jobs).param("unique_keys",
+					array("text", jobs, JobInsert::uniqueKey));
+		}
+		else if (jobs.stream().allMatch((job) -> AllButPayload.of(job).equals(first))) {
+			insert = this.jdbc.sql(this.insertAllAlike)
+				.param("topic", first.topic())
+				.param("payloads", array("text", jobs, JobInsert::payload))
+				.param("priority", first.priority())
+				.param("run_at", timestamp(first.runAt()), Types.TIMESTAMP_WITH_TIMEZONE)
+				.param("delay_seconds", secondsOrZero(first.delay()))
+				.param("unique_scope", first.uniqueScope())
+				.param("group_key", first.group(), Types.VARCHAR)
+				.param("group_limit", first.groupLimit(), Types.INTEGER)
+				.param("max_attempts", first.maxAttempts())
+				.param("timeout_seconds", seconds(first.timeout()), Types.DOUBLE)
+				.param("dependency_failure", first.dependencyFailure());
+		}
+		else {
+			insert = eachJobsColumns(this.jdbc.sql(this.insertAllWithoutUniqueKeys), jobs);
+		}
+		List<InsertedJob> inserted = insert
 			.query((rs, row) -> new InsertedJob(rs.getLong("id"), rs.getString("unique_key")))
 			.list();
 		List<InsertedJob> inOrder = new ArrayList<>(inserted);
 		inOrder.sort(Comparator.comparingLong(InsertedJob::id));
 		return inOrder;
+	}
+
+	// Every column of INSERT_ALL but the unique keys, as arrays with one value per job.
+	private static JdbcClient.StatementSpec eachJobsColumns(JdbcClient.StatementSpec insert, List<JobInsert> jobs) {
+		return insert.param("topics", array("text", jobs, JobInsert::topic))
+			.param("payloads", array("text", jobs, JobInsert::payload))
+			.param("priorities", array("integer", jobs, JobInsert::priority))
+			.param("run_ats", array("text", jobs, (job) -> timestampText(job.runAt())))
+			.param("delay_seconds", array("float8", jobs, (job) -> secondsOrZero(job.delay())))
+			.param("unique_scopes", array("text", jobs, JobInsert::uniqueScope))
+			.param("group_keys", array("text", jobs, JobInsert::group))
+			.param("group_limits", array("integer", jobs, JobInsert::groupLimit))
+			.param("max_attempts", array("integer", jobs, JobInsert::maxAttempts))
+			.param("timeout_seconds", array("float8", jobs, (job) -> seconds(job.timeout())))
+			.param("dependency_failures", array("text", jobs, JobInsert::dependencyFailure));
 	}
 
 	@Override
@@ -416,6 +455,19 @@ public class PostgresJobStore implements JobStore {
 
 	private static SqlArrayValue tokens(List<? extends Completion> completions) {
 		return array("uuid", completions, (completion) -> completion.lease().token());
+	}
+
+	// What INSERT_ALL_ALIKE takes once for all jobs: the columns of a job without a
+	// unique
+	// key or dependencies but its payload.
+	private record AllButPayload(String topic, int priority, Instant runAt, Duration delay, String uniqueScope,
+			String group, Integer groupLimit, int maxAttempts, Duration timeout, String dependencyFailure) {
+
+		static AllButPayload of(JobInsert job) {
+			return new AllButPayload(job.topic(), job.priority(), job.runAt(), job.delay(), job.uniqueScope(),
+					job.group(), job.groupLimit(), job.maxAttempts(), job.timeout(), job.dependencyFailure());
+		}
+
 	}
 
 	private record Claimed(ClaimedJob job, boolean retried) {

@@ -42,7 +42,9 @@ public final class SchemaMigrator {
 		return configuration().load().migrate();
 	}
 
-	private FluentConfiguration configuration() {
+	// Package-private for tests that stop at an earlier version, as an installation made
+	// by an older runqueue has.
+	FluentConfiguration configuration() {
 		FluentConfiguration configuration = Flyway.configure(SchemaMigrator.class.getClassLoader())
 			.dataSource(this.dataSource)
 			.locations(LOCATION)

@@ -27,7 +27,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 
+import org.springframework.dao.DataIntegrityViolationException;
+
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Every statement of {@link PostgresJobStore}, against a real PostgreSQL.
@@ -150,6 +153,55 @@ class PostgresJobStoreTest {
 		assertThat(delayed.priority()).isEqualTo(5);
 		assertThat(this.store.find(inserted.get(1).id()).orElseThrow().runAt()).isEqualTo(future);
 		assertThat(this.store.find(inserted.get(2).id()).orElseThrow().state()).isEqualTo(JobState.AVAILABLE);
+	}
+
+	@Test
+	void insertAllOfJobsThatDifferInTheirPayloadsOnlyStoresEachWithTheSharedColumnsInInputOrder() {
+		Instant at = Instant.now().plus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.MICROS);
+		List<JobInsert> input = new ArrayList<>();
+		for (int i = 0; i < 50; i++) {
+			input.add(new JobInsert("report", "{\"n\": " + i + "}", 7, at, null, null, "retained", "tenant-1", 2, 4,
+					Duration.ofSeconds(90), List.of(), "fail"));
+		}
+
+		List<InsertedJob> inserted = this.store.insertAll(input);
+
+		assertThat(inserted).hasSize(50).extracting(InsertedJob::id).isSorted();
+		for (int i = 0; i < 50; i++) {
+			JobRecord record = this.store.find(inserted.get(i).id()).orElseThrow();
+			assertThat(record.payload()).isEqualTo("{\"n\": " + i + "}");
+			assertThat(record)
+				.extracting(JobRecord::topic, JobRecord::state, JobRecord::priority, JobRecord::runAt,
+						JobRecord::uniqueKey, JobRecord::uniqueScope, JobRecord::group, JobRecord::groupLimit,
+						JobRecord::maxAttempts, JobRecord::timeout, JobRecord::dependencyFailure)
+				.containsExactly("report", JobState.SCHEDULED, 7, at, null, "retained", "tenant-1", 2, 4,
+						Duration.ofSeconds(90), "fail");
+		}
+	}
+
+	@Test
+	void insertAllOfJobsWithoutUniqueKeysThatDifferInMoreThanTheirPayloadsStoresEachAsGiven() {
+		List<JobInsert> input = List.of(
+				new JobInsert("email", "{\"n\": 0}", 5, null, Duration.ofMinutes(5), null, "live", "a", 1, 3, null,
+						List.of(), "cancel"),
+				new JobInsert("report", "{\"n\": 1}", 6, null, null, null, "retained", null, null, 4,
+						Duration.ofSeconds(30), List.of(), "fail"));
+
+		List<InsertedJob> inserted = this.store.insertAll(input);
+
+		JobRecord first = this.store.find(inserted.get(0).id()).orElseThrow();
+		JobRecord second = this.store.find(inserted.get(1).id()).orElseThrow();
+		assertThat(first)
+			.extracting(JobRecord::topic, JobRecord::payload, JobRecord::state, JobRecord::priority,
+					JobRecord::uniqueScope, JobRecord::group, JobRecord::groupLimit, JobRecord::maxAttempts,
+					JobRecord::timeout, JobRecord::dependencyFailure)
+			.containsExactly("email", "{\"n\": 0}", JobState.SCHEDULED, 5, "live", "a", 1, 3, null, "cancel");
+		assertThat(second)
+			.extracting(JobRecord::topic, JobRecord::payload, JobRecord::state, JobRecord::priority,
+					JobRecord::uniqueScope, JobRecord::group, JobRecord::groupLimit, JobRecord::maxAttempts,
+					JobRecord::timeout, JobRecord::dependencyFailure)
+			.containsExactly("report", "{\"n\": 1}", JobState.AVAILABLE, 6, "retained", null, null, 4,
+					Duration.ofSeconds(30), "fail");
 	}
 
 	@Test
@@ -284,6 +336,30 @@ class PostgresJobStoreTest {
 		assertThat(record.state()).isEqualTo(JobState.SUCCEEDED);
 		assertThat(record.result()).isEqualTo("\"from b\"");
 		assertThat(record.claimedBy()).isEqualTo("node-b");
+	}
+
+	// What lets the writes of a lease's holder name the token without the state.
+	@Test
+	void onlyRunningJobsHoldALeaseToken() {
+		long id = this.store.insert(job("email")).getAsLong();
+		String setToken = "UPDATE runqueue_job SET lease_token = gen_random_uuid(), "
+				+ "lease_expires_at = now() + interval '1 minute' WHERE id = :id";
+
+		assertThatExceptionOfType(DataIntegrityViolationException.class)
+			.isThrownBy(() -> this.jobs.jdbc().sql(setToken).param("id", id).update())
+			.withMessageContaining("runqueue_job_lease_token_check");
+		this.store.claim("email", 1, "node-a", LEASE);
+		assertThatExceptionOfType(DataIntegrityViolationException.class)
+			.isThrownBy(() -> this.jobs.jdbc()
+				.sql("UPDATE runqueue_job SET state = 'succeeded', finished_at = now() WHERE id = :id")
+				.param("id", id)
+				.update())
+			.withMessageContaining("runqueue_job_lease_token_check");
+		assertThatExceptionOfType(DataIntegrityViolationException.class).isThrownBy(() -> this.jobs.jdbc()
+			.sql("UPDATE runqueue_job SET lease_token = NULL WHERE id = :id")
+			.param("id", id)
+			.update());
+		assertThat(this.jobs.state(id)).isEqualTo("running");
 	}
 
 	@Test

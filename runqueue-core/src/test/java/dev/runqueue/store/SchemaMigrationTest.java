@@ -4,7 +4,9 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 
+import dev.runqueue.job.JobState;
 import dev.runqueue.testpostgres.PostgresExtension;
 import dev.runqueue.testpostgres.TestDatabase;
 import dev.runqueue.testpostgres.TestPostgres;
@@ -46,6 +48,52 @@ class SchemaMigrationTest {
 					.query(String.class)
 					.list())
 			.startsWith("1");
+	}
+
+	@Test
+	void anInstallationOfVersion3WithJobsUpgradesAndItsJobsCarryOn() {
+		TableNames names = new TableNames("upgraded", "runqueue_");
+		SchemaMigrator migrator = new SchemaMigrator(postgres.dataSource(), names);
+		migrator.configuration().target("3").load().migrate();
+		JdbcClient jdbc = JdbcClient.create(postgres.dataSource());
+		UUID token = UUID.randomUUID();
+		long running = jdbc
+			.sql("""
+					INSERT INTO upgraded.runqueue_job (topic, state, payload, max_attempts, attempt, claimed_by, lease_token,
+					                                   lease_expires_at, started_at)
+					VALUES ('email', 'running', '{}', 3, 1, 'node-a', :token, now() + interval '1 hour', now())
+					RETURNING id
+					""")
+			.param("token", token)
+			.query(Long.class)
+			.single();
+		long dependent = jdbc.sql("""
+				INSERT INTO upgraded.runqueue_job (topic, state, payload, max_attempts, depends_on)
+				VALUES ('email', 'pending', '{}', 3, ARRAY[:running])
+				RETURNING id
+				""").param("running", running).query(Long.class).single();
+		// Failed by hand while it ran: version 3 let it keep its token.
+		long failedByHand = jdbc.sql("""
+				INSERT INTO upgraded.runqueue_job (topic, state, payload, max_attempts, claimed_by, lease_token,
+				                                   lease_expires_at, finished_at)
+				VALUES ('email', 'failed', '{}', 3, 'node-a', gen_random_uuid(), now() + interval '1 hour', now())
+				RETURNING id
+				""").query(Long.class).single();
+
+		assertThat(migrator.migrate().migrationsExecuted).isEqualTo(SchemaScript.migrations().size() - 3);
+
+		assertThat(jdbc.sql("""
+				SELECT convalidated
+				FROM pg_constraint
+				WHERE conrelid = CAST('upgraded.runqueue_job' AS regclass)
+				  AND conname = 'runqueue_job_lease_token_check'
+				""").query(Boolean.class).single()).isTrue();
+		PostgresJobStore store = new PostgresJobStore(postgres.dataSource(), names);
+		assertThat(store.find(failedByHand).orElseThrow().leaseToken()).isNull();
+		assertThat(store.find(running).orElseThrow().leaseToken()).isEqualTo(token);
+		assertThat(store.succeed(List.of(new Completion.Succeed(new LeaseRef(running, token), null))))
+			.containsExactly(running);
+		assertThat(store.find(dependent).orElseThrow().state()).isEqualTo(JobState.AVAILABLE);
 	}
 
 	@Test
