@@ -24,15 +24,13 @@ import java.util.Properties;
  * @param nodes how many workers the multi-node drains run in this JVM
  * @param latencySamples how many jobs each latency run measures, after its warm-up
  * @param latencyPauseMillis the pause between two of those jobs
- * @param whatIf whether to measure again with an index that runqueue's schema does not
- * have, which lets its dependency trigger skip a table scan
  * @param profile whether the workers' statements are timed (a few microseconds per
  * statement)
  * @param output where the figures are written as JSON
  */
 record BenchConfig(String url, String user, String password, boolean quick, int jobs, int singleAdds,
-		int ceilingSeconds, int threads, int nodes, int latencySamples, int latencyPauseMillis, boolean whatIf,
-		boolean profile, Path output) {
+		int ceilingSeconds, int threads, int nodes, int latencySamples, int latencyPauseMillis, boolean profile,
+		Path output) {
 
 	static final String USAGE = """
 			Usage: java -jar runqueue-benchmarks/target/runqueue-benchmarks.jar [options]
@@ -46,8 +44,6 @@ record BenchConfig(String url, String user, String password, boolean quick, int 
 			  --ceiling-seconds=S    longest measurement of one raw-SQL variant (default 10, quick 2)
 			  --latency-samples=N    jobs per latency run, after 20 warm-up jobs (default 200, quick 60)
 			  --latency-pause-ms=MS  pause between two of them (default 20, quick 10)
-			  --what-if              also measure with one more index on the job table, which lets runqueue's
-			                         dependency trigger skip its table scan (a diagnostic, not runqueue's schema)
 			  --threads=N            connections of the raw-SQL ceiling (default 8)
 			  --nodes=N              workers of the multi-node drains (default 4)
 			  --no-profile           do not time the workers' statements
@@ -91,12 +87,11 @@ record BenchConfig(String url, String user, String password, boolean quick, int 
 		int nodes = number(given, "nodes", 4, 2);
 		int latencySamples = number(given, "latencySamples", quick ? 60 : 200, 1);
 		int latencyPause = number(given, "latencyPauseMs", quick ? 10 : 20, 0);
-		boolean whatIf = bool(given, "whatIf", false);
 		boolean profile = bool(given, "profile", true);
 		Path output = given.containsKey("output") ? Path.of(given.remove("output")) : defaultOutput();
 		Map<String, String> unknown = new LinkedHashMap<>(given);
 		for (String known : new String[] { "quick", "url", "user", "password", "jobs", "singleAdds", "ceilingSeconds",
-				"threads", "nodes", "latencySamples", "latencyPauseMs", "whatIf", "profile" }) {
+				"threads", "nodes", "latencySamples", "latencyPauseMs", "profile" }) {
 			unknown.remove(known);
 		}
 		if (!unknown.isEmpty()) {
@@ -106,7 +101,7 @@ record BenchConfig(String url, String user, String password, boolean quick, int 
 			throw new IllegalArgumentException("The URL must be a PostgreSQL JDBC URL (jdbc:postgresql://...): " + url);
 		}
 		return new BenchConfig(url, user, password, quick, jobs, singleAdds, ceilingSeconds, threads, nodes,
-				latencySamples, latencyPause, whatIf, profile, output);
+				latencySamples, latencyPause, profile, output);
 	}
 
 	/**
@@ -125,7 +120,6 @@ record BenchConfig(String url, String user, String password, boolean quick, int 
 		map.put("nodes", this.nodes);
 		map.put("latencySamples", this.latencySamples);
 		map.put("latencyPauseMs", this.latencyPauseMillis);
-		map.put("whatIf", this.whatIf);
 		map.put("profile", this.profile);
 		return map;
 	}

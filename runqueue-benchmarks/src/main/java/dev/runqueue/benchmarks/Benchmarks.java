@@ -93,7 +93,7 @@ public final class Benchmarks {
 			this.json.put("database", database.name());
 			printHeader(database);
 
-			List<RawCeiling.Result> ceiling = ceiling(database, false);
+			List<RawCeiling.Result> ceiling = ceiling(database);
 			double ceilingAsMigrated = bestBatched(ceiling, true);
 			double ceilingWithoutTriggers = bestBatched(ceiling, false);
 			Map<String, Object> reference = new LinkedHashMap<>();
@@ -104,13 +104,10 @@ public final class Benchmarks {
 			EnqueueBench.Result enqueue = enqueue(database);
 
 			DrainBench drains = new DrainBench(database, this.config.profile());
-			List<DrainBench.Result> drained = drain(drains, ceilingAsMigrated, ceilingWithoutTriggers, "drain");
+			List<DrainBench.Result> drained = drain(drains, ceilingAsMigrated, ceilingWithoutTriggers);
 
 			List<LatencyBench.Result> latencies = latency(database, true, "latency");
 
-			if (this.config.whatIf()) {
-				whatIf(database, drains, ceilingAsMigrated, ceilingWithoutTriggers);
-			}
 			printTargets(drained, ceilingAsMigrated, ceilingWithoutTriggers, latencies, enqueue);
 		}
 		double minutes = (System.nanoTime() - started) / 60e9;
@@ -154,15 +151,13 @@ public final class Benchmarks {
 	}
 
 	// 1. The database's own ceiling.
-	private List<RawCeiling.Result> ceiling(BenchDatabase database, boolean whatIf) {
-		section(whatIf ? "What-if 1. Raw-SQL ceiling with the suggested index"
-				: "1. Raw-SQL ceiling: " + this.config.threads()
-						+ " connections, each claiming (FOR UPDATE SKIP LOCKED,"
-						+ " as runqueue does) then completing; 2 commits per batch");
+	private List<RawCeiling.Result> ceiling(BenchDatabase database) {
+		section("1. Raw-SQL ceiling: " + this.config.threads() + " connections, each claiming (FOR UPDATE SKIP LOCKED,"
+				+ " as runqueue does) then completing; 2 commits per batch");
 		RawCeiling raw = new RawCeiling(database, this.config);
 		List<RawCeiling.Result> results = new ArrayList<>();
-		for (boolean triggers : whatIf ? new boolean[] { true } : new boolean[] { true, false }) {
-			for (boolean delete : whatIf ? new boolean[] { false } : new boolean[] { false, true }) {
+		for (boolean triggers : new boolean[] { true, false }) {
+			for (boolean delete : new boolean[] { false, true }) {
 				for (int batch : new int[] { 1, 100 }) {
 					progress("ceiling: " + (triggers ? "as migrated" : "triggers disabled") + ", "
 							+ (delete ? "DELETE" : "UPDATE") + ", batch " + batch);
@@ -173,7 +168,7 @@ public final class Benchmarks {
 		TextTable table = new TextTable("job table", "completion", "batch", "jobs", "seconds", "jobs/s",
 				"PG CPU µs/job", "JVM CPU µs/job", "other load");
 		for (RawCeiling.Result result : results) {
-			table.row(result.table() + (whatIf ? " + index" : ""), result.completion(), result.batch(),
+			table.row(result.table(), result.completion(), result.batch(),
 					TextTable.number(result.jobs()) + (result.capped() ? "" : " (all)"),
 					TextTable.decimal(result.seconds(), 2), TextTable.rate(result.rate()),
 					perJob(result.usage(), result.usage().postgres(), result.jobs()),
@@ -183,7 +178,7 @@ public final class Benchmarks {
 		this.out.println("(jobs: measured after a warm-up, until the table was empty (all) or "
 				+ this.config.ceilingSeconds() + " s had passed; other load: CPU of other processes on this machine,"
 				+ " as a share of all its cores)");
-		this.json.put(whatIf ? "whatIfCeiling" : "ceiling", results.stream().map(RawCeiling.Result::describe).toList());
+		this.json.put("ceiling", results.stream().map(RawCeiling.Result::describe).toList());
 		return results;
 	}
 
@@ -229,17 +224,13 @@ public final class Benchmarks {
 	}
 
 	// 3. and 5. Drain rates, with the resources each drain used.
-	private List<DrainBench.Result> drain(DrainBench drains, double ceilingAsMigrated, double ceilingWithoutTriggers,
-			String key) {
-		boolean whatIf = !key.equals("drain");
-		section(whatIf ? "What-if 3. Drain with the suggested index"
-				: "3. Drain: " + TextTable.number(this.config.jobs()) + " queued no-op jobs run by runqueue's Worker");
-		if (!whatIf) {
-			int warmup = Math.min(this.config.jobs(), this.config.quick() ? 500 : 5_000);
-			progress("drain warm-up: 1 node x concurrency 8, " + warmup + " jobs");
-			DrainBench.Result result = drains.run(1, 8, warmup);
-			result.failures().forEach((failure) -> this.failures.add("warm-up drain: " + failure));
-		}
+	private List<DrainBench.Result> drain(DrainBench drains, double ceilingAsMigrated, double ceilingWithoutTriggers) {
+		String key = "drain";
+		section("3. Drain: " + TextTable.number(this.config.jobs()) + " queued no-op jobs run by runqueue's Worker");
+		int warmup = Math.min(this.config.jobs(), this.config.quick() ? 500 : 5_000);
+		progress("drain warm-up: 1 node x concurrency 8, " + warmup + " jobs");
+		DrainBench.Result warm = drains.run(1, 8, warmup);
+		warm.failures().forEach((failure) -> this.failures.add("warm-up drain: " + failure));
 		List<DrainBench.Result> results = new ArrayList<>();
 		for (int nodes : new int[] { 1, this.config.nodes() }) {
 			for (int concurrency : CONCURRENCIES) {
@@ -266,7 +257,7 @@ public final class Benchmarks {
 				TextTable.rate(ceilingAsMigrated), TextTable.rate(ceilingWithoutTriggers));
 
 		this.out.println();
-		this.out.println((whatIf ? "What-if 5." : "5.") + " Resources of each drain (CPU seconds over the drain;"
+		this.out.println("5. Resources of each drain (CPU seconds over the drain;"
 				+ " PostgreSQL from /proc/<pid>/stat of its processes, see the JSON for the method)");
 		TextTable resources = new TextTable("workers", "JVM CPU", "PG CPU", "machine busy", "other load", "JVM µs/job",
 				"PG µs/job", "rows", "table+indexes", "heap", "live", "dead", "seq scans");
@@ -369,28 +360,6 @@ public final class Benchmarks {
 		this.json.put(key, results.stream().map(LatencyBench.Result::describe).toList());
 		return results;
 	}
-
-	// The same measurements with the index this benchmark suggests for the dependency
-	// trigger, to show what it changes. Not runqueue's schema.
-	private void whatIf(BenchDatabase database, DrainBench drains, double ceilingAsMigrated,
-			double ceilingWithoutTriggers) throws Exception {
-		this.out.println();
-		this.out.println("==== What-if: the job table with one more index, " + WHAT_IF_INDEX + " ====");
-		this.out.println("(not runqueue's schema: it lets the dependency trigger's NOT EXISTS (... state = 'pending')"
-				+ " probe an empty index instead of scanning the table on every UPDATE and DELETE)");
-		database.execute(WHAT_IF_INDEX);
-		try {
-			ceiling(database, true);
-			drain(drains, ceilingAsMigrated, ceilingWithoutTriggers, "whatIfDrain");
-			latency(database, false, "whatIfLatency");
-		}
-		finally {
-			database.execute("DROP INDEX IF EXISTS runqueue_job_pending_probe");
-		}
-	}
-
-	static final String WHAT_IF_INDEX = "CREATE INDEX runqueue_job_pending_probe ON " + BenchDatabase.JOB
-			+ " (id) WHERE state = 'pending'";
 
 	private void printTargets(List<DrainBench.Result> drained, double ceilingAsMigrated, double ceilingWithoutTriggers,
 			List<LatencyBench.Result> latencies, EnqueueBench.Result enqueue) {

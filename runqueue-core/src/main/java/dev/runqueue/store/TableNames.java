@@ -22,8 +22,8 @@ public record TableNames(String schema, String prefix) {
 	private static final Pattern PREFIX = Pattern.compile("[a-z_][a-z0-9_]*|");
 
 	// PostgreSQL truncates identifiers to 63 bytes; the longest name built from the
-	// prefix adds 22 characters.
-	private static final int MAX_PREFIX_LENGTH = 40;
+	// prefix (the constraint job_dependency_failure_check) adds 28 characters.
+	private static final int MAX_PREFIX_LENGTH = 35;
 
 	// Declared after the patterns, which the constructor uses.
 	/** The defaults: the current schema and the prefix {@code runqueue_}. */
