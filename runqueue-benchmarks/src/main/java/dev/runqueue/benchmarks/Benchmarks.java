@@ -227,10 +227,18 @@ public final class Benchmarks {
 	private List<DrainBench.Result> drain(DrainBench drains, double ceilingAsMigrated, double ceilingWithoutTriggers) {
 		String key = "drain";
 		section("3. Drain: " + TextTable.number(this.config.jobs()) + " queued no-op jobs run by runqueue's Worker");
-		int warmup = Math.min(this.config.jobs(), this.config.quick() ? 500 : 5_000);
-		progress("drain warm-up: 1 node x concurrency 8, " + warmup + " jobs");
-		DrainBench.Result warm = drains.run(1, 8, warmup);
-		warm.failures().forEach((failure) -> this.failures.add("warm-up drain: " + failure));
+		// Each shape before any is measured, the first with as many jobs as a measured
+		// drain: on 2 cores the JIT compiler otherwise takes a second of CPU from the
+		// first drains (the table of resources shows what it still takes).
+		int warmup = this.config.quick() ? Math.min(this.config.jobs(), 500) : this.config.jobs();
+		for (int nodes : new int[] { 1, this.config.nodes() }) {
+			for (int concurrency : CONCURRENCIES) {
+				progress("drain warm-up: " + nodes + " node(s) x concurrency " + concurrency + ", " + warmup + " jobs");
+				DrainBench.Result warm = drains.run(nodes, concurrency, warmup);
+				warm.failures().forEach((failure) -> this.failures.add("warm-up drain: " + failure));
+				warmup = Math.max(100, warmup / 5);
+			}
+		}
 		List<DrainBench.Result> results = new ArrayList<>();
 		for (int nodes : new int[] { 1, this.config.nodes() }) {
 			for (int concurrency : CONCURRENCIES) {

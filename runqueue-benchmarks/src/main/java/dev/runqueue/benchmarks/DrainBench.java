@@ -98,11 +98,13 @@ final class DrainBench {
 		TopicSettings topic = TopicSettings.named(TOPIC).withConcurrency(concurrency);
 		List<HikariDataSource> pools = new ArrayList<>();
 		List<Worker> workers = new ArrayList<>();
+		List<Stores> nodeStores = new ArrayList<>();
 		for (int node = 1; node <= nodes; node++) {
 			HikariDataSource pool = this.database.pool("rq-bench-node-" + node, NODE_POOL_SIZE);
 			pools.add(pool);
 			DataSource dataSource = (this.profiler != null) ? this.profiler.wrap(pool) : pool;
 			Stores stores = Stores.postgres(dataSource, TableNames.DEFAULT);
+			nodeStores.add(stores);
 			String name = "bench-" + ProcessHandle.current().pid() + "-run" + this.runs + "-node" + node;
 			workers.add(Worker.builder(dataSource, stores.jobs())
 				.stores(stores)
@@ -147,6 +149,9 @@ final class DrainBench {
 			usage = meter.stop();
 			profile = (this.profiler != null) ? this.profiler.snapshot() : List.of();
 			stop(workers);
+			// The workers were given their stores, so the listening connections are
+			// the bench's to close, before their pools.
+			nodeStores.forEach(Stores::close);
 		}
 		long staleWrites = workers.stream().mapToLong(Worker::staleWrites).sum();
 		long leaseLosses = workers.stream().mapToLong(Worker::leaseLosses).sum();

@@ -77,8 +77,7 @@ final class LatencyBench {
 		DataSource profiled = profiler.wrap(pool);
 		Stores stores = Stores.postgres(profiled, TableNames.DEFAULT);
 		// One publisher for the worker and the queue that adds in this JVM, as in a
-		// Spring
-		// Boot application: the worker hears of the jobs added here at once.
+		// Spring Boot application: the worker hears of the jobs added here at once.
 		EventPublisher events = EventPublisher.none(Clock.systemUTC());
 		Worker worker = Worker.builder(profiled, stores.jobs())
 			.stores(stores)
@@ -132,6 +131,7 @@ final class LatencyBench {
 		}
 		finally {
 			worker.stop();
+			stores.close();
 			this.database.closePool(pool);
 			this.database.closePool(adderPool);
 			probeConnection.close();

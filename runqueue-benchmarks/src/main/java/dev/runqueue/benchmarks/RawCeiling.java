@@ -91,8 +91,7 @@ final class RawCeiling {
 					.add(new Runner(this.database.connect("rq-bench-raw-" + (i + 1)), "raw-" + (i + 1), batch, delete));
 			}
 			// Enough rounds for the driver to prepare the statements on the server (after
-			// 5
-			// uses) and for the JIT, but no more than a quarter of the jobs.
+			// 5 uses) and for the JIT, but no more than a quarter of the jobs.
 			long warmup = Math.min(this.config.jobs() / 4,
 					this.config.threads() * (long) batch * ((batch == 1) ? 20 : 6));
 			run(threads, runners, warmup, Long.MAX_VALUE);

@@ -47,6 +47,8 @@ final class ResourceMeter {
 
 	private final long[] startMachine;
 
+	private final Map<String, Long> startVmThreads;
+
 	private final Map<Integer, ProcessCpu> processes = new HashMap<>();
 
 	private final Thread sampler;
@@ -63,6 +65,7 @@ final class ResourceMeter {
 		this.sampler.setDaemon(true);
 		this.startMachine = machineTicks();
 		this.startThreads = threads();
+		this.startVmThreads = vmThreads();
 		this.startProcessCpu = processCpu();
 		this.startNanos = System.nanoTime();
 	}
@@ -90,6 +93,7 @@ final class ResourceMeter {
 		long elapsed = System.nanoTime() - this.startNanos;
 		long processCpu = processCpu() - this.startProcessCpu;
 		Map<Long, ThreadCpu> endThreads = threads();
+		Map<String, Long> endVmThreads = vmThreads();
 		long[] endMachine = machineTicks();
 		this.sampling = false;
 		try {
@@ -109,8 +113,16 @@ final class ResourceMeter {
 			javaThreads += spent;
 			byGroup.merge(group(end.getValue().name()), spent / 1e9, Double::sum);
 		}
-		byGroup.put("(GC, JIT and other VM threads; and Java threads that ended)",
-				Math.max(0, processCpu - javaThreads) / 1e9);
+		long vmThreads = 0;
+		for (Map.Entry<String, Long> end : endVmThreads.entrySet()) {
+			long spent = end.getValue() - this.startVmThreads.getOrDefault(end.getKey(), 0L);
+			if (spent > 0) {
+				vmThreads += spent;
+				byGroup.put(end.getKey(), spent / 1e9);
+			}
+		}
+		byGroup.put("(other VM threads, and Java threads that ended)",
+				Math.max(0, processCpu - javaThreads - vmThreads) / 1e9);
 		Double load = null;
 		Double server = null;
 		if (this.postgresUnavailable == null) {
@@ -297,6 +309,38 @@ final class ResourceMeter {
 			}
 		}
 		return threads;
+	}
+
+	// CPU of the JVM's own compiler and garbage collector threads, from
+	// /proc/self/task/<tid>/stat (user plus system time), by kind; empty without /proc.
+	private static Map<String, Long> vmThreads() {
+		Map<String, Long> byKind = new TreeMap<>();
+		try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+			for (Path task : (Iterable<Path>) tasks::iterator) {
+				String kind = vmThreadKind(Files.readString(task.resolve("comm"), StandardCharsets.UTF_8).trim());
+				if (kind == null) {
+					continue;
+				}
+				String stat = Files.readString(task.resolve("stat"), StandardCharsets.UTF_8);
+				String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+				long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+				byKind.merge(kind, (long) (ticks / TICKS_PER_SECOND * 1e9), Long::sum);
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			return Map.of();
+		}
+		return byKind;
+	}
+
+	private static String vmThreadKind(String comm) {
+		if (comm.startsWith("C1 CompilerThre") || comm.startsWith("C2 CompilerThre")) {
+			return "(JIT compiler threads)";
+		}
+		if (comm.startsWith("GC Thread") || comm.startsWith("G1 ") || comm.startsWith("VM Thread")) {
+			return "(GC threads and the VM thread)";
+		}
+		return null;
 	}
 
 	// Threads of one kind add up: runqueue-bench-1 .. -32, and the same thread of each

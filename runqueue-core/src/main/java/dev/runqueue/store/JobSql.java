@@ -9,9 +9,8 @@ package dev.runqueue.store;
 final class JobSql {
 
 	// The predicate of the unique index, repeated wherever a statement must agree with
-	// it.
-	// ON CONFLICT only picks a partial index whose predicate the statement's implies, so
-	// the text must match.
+	// it. ON CONFLICT only picks a partial index whose predicate the statement's implies,
+	// so the text must match.
 
 	// A job without dependencies: the usual one. A statement of its own, since a plan
 	// cached while the table was small keeps scanning the whole table for dependencies

@@ -458,8 +458,7 @@ public class PostgresJobStore implements JobStore {
 	}
 
 	// What INSERT_ALL_ALIKE takes once for all jobs: the columns of a job without a
-	// unique
-	// key or dependencies but its payload.
+	// unique key or dependencies but its payload.
 	private record AllButPayload(String topic, int priority, Instant runAt, Duration delay, String uniqueScope,
 			String group, Integer groupLimit, int maxAttempts, Duration timeout, String dependencyFailure) {
 

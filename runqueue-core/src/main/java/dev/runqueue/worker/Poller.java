@@ -65,9 +65,8 @@ final class Poller {
 	private final int maxPrefetch;
 
 	// Jobs claimed and not done (waiting for a thread, running, or with an outcome not
-	// yet
-	// written): added by the poller thread when it claims, removed by whichever thread
-	// ends the job's last hold, read by the worker's other threads.
+	// yet written): added by the poller thread when it claims, removed by whichever
+	// thread ends the job's last hold, read by the worker's other threads.
 	private final Map<Long, RunningJob> inFlight = new ConcurrentHashMap<>();
 
 	// Jobs claimed whose handlers have not started: incremented by the poller thread,
@@ -266,8 +265,7 @@ final class Poller {
 	}
 
 	// The job's last hold is over: it leaves the jobs in flight, and its room may be
-	// worth
-	// a claim.
+	// worth a claim.
 	private void done(long id) {
 		this.inFlight.remove(id);
 		if (this.backlog && worthClaiming(room())) {
