@@ -573,15 +573,34 @@ final class JobSql {
 
 	// Renews the leases this node still holds. A lease that expired is not renewed even
 	// if nobody took the job back yet: once expired, another node may be running the job,
-	// and this node must not revive its claim.
+	// and this node must not revive its claim. Rows that another write has locked (most
+	// often this node's own outcomes, being written) are skipped rather than waited for:
+	// two writes of many rows that wait for each other's rows deadlock. HELD_LEASES tells
+	// which of the skipped leases are still held.
 	static final String RENEW_LEASES = """
+			WITH held AS (
+			    SELECT job.id
+			    FROM {job} AS job
+			    JOIN unnest(CAST(:ids AS bigint[]), CAST(:lease_tokens AS uuid[])) AS lease(id, lease_token)
+			      ON job.id = lease.id
+			     AND job.lease_token = lease.lease_token
+			    WHERE job.lease_expires_at > now()
+			    FOR UPDATE OF job SKIP LOCKED
+			)
 			UPDATE {job} AS job
 			SET lease_expires_at = now() + make_interval(secs => :lease_seconds)
-			FROM unnest(CAST(:ids AS bigint[]), CAST(:lease_tokens AS uuid[])) AS held(id, lease_token)
+			FROM held
 			WHERE job.id = held.id
-			  AND job.lease_token = held.lease_token
-			  AND job.lease_expires_at > now()
 			RETURNING job.id
+			""";
+
+	static final String HELD_LEASES = """
+			SELECT job.id
+			FROM {job} AS job
+			JOIN unnest(CAST(:ids AS bigint[]), CAST(:lease_tokens AS uuid[])) AS lease(id, lease_token)
+			  ON job.id = lease.id
+			 AND job.lease_token = lease.lease_token
+			WHERE job.lease_expires_at > now()
 			""";
 
 	// A timed-out attempt gives its attempt back (timeouts have a limit of their own)

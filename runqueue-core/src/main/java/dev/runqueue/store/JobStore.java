@@ -147,12 +147,21 @@ public interface JobStore {
 	Set<Long> timeOut(List<Completion.TimedOut> completions);
 
 	/**
-	 * Renews the leases this node holds, unless they expired already.
+	 * Renews the leases this node holds, unless they expired already. A job whose row
+	 * another write has locked is skipped rather than waited for; {@link #heldLeases}
+	 * tells whether its lease is still held.
 	 * @param leases the jobs and their leases
 	 * @param duration how long from the database's now the leases last
 	 * @return the ids of the jobs whose leases were renewed
 	 */
 	Set<Long> renewLeases(Collection<LeaseRef> leases, Duration duration);
+
+	/**
+	 * Reads which of these leases still hold, without locking or waiting.
+	 * @param leases the jobs and their leases
+	 * @return the ids of the jobs whose leases are held and unexpired
+	 */
+	Set<Long> heldLeases(Collection<LeaseRef> leases);
 
 	/**
 	 * Makes claimed jobs runnable again at once, giving back the attempt their claim

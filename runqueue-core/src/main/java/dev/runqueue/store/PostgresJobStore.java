@@ -86,6 +86,8 @@ public class PostgresJobStore implements JobStore {
 
 	private final String renewLeases;
 
+	private final String heldLeases;
+
 	private final String release;
 
 	private final String extendLease;
@@ -128,6 +130,7 @@ public class PostgresJobStore implements JobStore {
 		this.snooze = named(JobSql.SNOOZE);
 		this.timeOut = named(JobSql.TIME_OUT);
 		this.renewLeases = named(JobSql.RENEW_LEASES);
+		this.heldLeases = named(JobSql.HELD_LEASES);
 		this.release = named(JobSql.RELEASE);
 		this.extendLease = named(JobSql.EXTEND_LEASE);
 		this.find = named(JobSql.FIND);
@@ -384,6 +387,19 @@ public class PostgresJobStore implements JobStore {
 			.param("ids", array("bigint", list, LeaseRef::jobId))
 			.param("lease_tokens", array("uuid", list, LeaseRef::token))
 			.param("lease_seconds", seconds(duration)));
+	}
+
+	@Override
+	public Set<Long> heldLeases(Collection<LeaseRef> leases) {
+		if (leases.isEmpty()) {
+			return Set.of();
+		}
+		List<LeaseRef> list = List.copyOf(leases);
+		return new HashSet<>(this.jdbc.sql(this.heldLeases)
+			.param("ids", array("bigint", list, LeaseRef::jobId))
+			.param("lease_tokens", array("uuid", list, LeaseRef::token))
+			.query(Long.class)
+			.list());
 	}
 
 	@Override

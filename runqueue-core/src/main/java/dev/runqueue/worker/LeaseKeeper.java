@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 import dev.runqueue.store.JobStore;
+import dev.runqueue.store.LeaseRef;
 import dev.runqueue.store.NodeStore;
 import dev.runqueue.support.ServiceLoop;
 import org.slf4j.Logger;
@@ -94,10 +95,21 @@ final class LeaseKeeper {
 		Set<Long> renewed = this.jobs.renewLeases(held.stream().map(RunningJob::lease).toList(),
 				this.settings.leaseDuration());
 		long trustedUntil = sentAt + this.settings.leaseDuration().minus(this.settings.leaseMargin()).toMillis();
+		// A lease not renewed may only have been busy: its row locked by another write,
+		// such as this node's own outcome. It keeps the trust it had until the next
+		// renewal.
+		List<LeaseRef> skipped = held.stream()
+			.filter((job) -> !renewed.contains(job.job().id()))
+			.map(RunningJob::lease)
+			.toList();
+		Set<Long> busy = skipped.isEmpty() ? Set.of() : this.jobs.heldLeases(skipped);
 		int lost = 0;
 		for (RunningJob job : held) {
 			if (renewed.contains(job.job().id())) {
 				job.trustLeaseUntil(trustedUntil);
+			}
+			else if (busy.contains(job.job().id())) {
+				logger.debug("Lease of job id={} not renewed this time: another write holds its row", job.job().id());
 			}
 			else if (this.leaseLosses.lose(job,
 					"its lease could not be renewed: it expired or the job was taken back")) {

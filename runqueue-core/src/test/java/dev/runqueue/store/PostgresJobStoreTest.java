@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import dev.runqueue.TestJobTable;
 import dev.runqueue.job.JobState;
@@ -483,6 +484,57 @@ class PostgresJobStoreTest {
 		JobRecord record = this.store.find(held).orElseThrow();
 		assertThat(Duration.between(record.startedAt(), record.leaseExpiresAt()))
 			.isGreaterThanOrEqualTo(Duration.ofMinutes(10));
+	}
+
+	@Test
+	void renewalSkipsARowAnotherWriteHoldsAndHeldLeasesStillCountsIt() throws Exception {
+		long busy = this.store.insert(job("email")).getAsLong();
+		long free = this.store.insert(job("email")).getAsLong();
+		List<ClaimedJob> claimed = this.store.claim("email", 2, "node-a", Duration.ofSeconds(10));
+		List<LeaseRef> leases = claimed.stream().map(ClaimedJob::lease).toList();
+		Instant busyExpiry = this.store.find(busy).orElseThrow().leaseExpiresAt();
+		ExecutorService renewing = Executors.newSingleThreadExecutor();
+		// Another write (an outcome being written, say) holds the row until it commits.
+		try (Connection other = postgres.dataSource().getConnection()) {
+			other.setAutoCommit(false);
+			try (Statement lock = other.createStatement()) {
+				lock.execute("SELECT id FROM runqueue_job WHERE id = " + busy + " FOR UPDATE");
+			}
+			try {
+				Future<Set<Long>> renewal = renewing
+					.submit(() -> this.store.renewLeases(leases, Duration.ofMinutes(10)));
+
+				// A renewal that waited for the row would wait until the other write
+				// ends, and two such writes can deadlock.
+				assertThat(renewal.get(30, TimeUnit.SECONDS)).containsExactly(free);
+				assertThat(this.store.heldLeases(leases)).containsExactlyInAnyOrder(busy, free);
+			}
+			finally {
+				other.rollback();
+			}
+		}
+		finally {
+			renewing.shutdownNow();
+		}
+		assertThat(this.store.find(busy).orElseThrow().leaseExpiresAt()).isEqualTo(busyExpiry);
+		JobRecord renewed = this.store.find(free).orElseThrow();
+		assertThat(Duration.between(renewed.startedAt(), renewed.leaseExpiresAt()))
+			.isGreaterThanOrEqualTo(Duration.ofMinutes(10));
+	}
+
+	@Test
+	void heldLeasesLeavesOutExpiredAndTakenBackLeases() {
+		long held = this.store.insert(job("email")).getAsLong();
+		long expired = this.store.insert(job("email")).getAsLong();
+		long takenBack = this.store.insert(job("email")).getAsLong();
+		List<ClaimedJob> claimed = this.store.claim("email", 3, "node-a", Duration.ofSeconds(10));
+		expireLease(expired);
+		this.jobs.jdbc()
+			.sql("UPDATE runqueue_job SET lease_token = gen_random_uuid() WHERE id = :id")
+			.param("id", takenBack)
+			.update();
+
+		assertThat(this.store.heldLeases(claimed.stream().map(ClaimedJob::lease).toList())).containsExactly(held);
 	}
 
 	@Test

@@ -1,5 +1,7 @@
 package dev.runqueue.worker;
 
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -101,6 +103,40 @@ class ReliabilityTest {
 		assertThat(job.attempt()).isEqualTo(1);
 		assertThat(job.rescues()).isZero();
 		assertThat(worker.leaseLosses()).isZero();
+	}
+
+	@Test
+	void aLeaseWhoseRowAnotherWriteHoldsDuringARenewalIsKeptNotLost() throws Exception {
+		TopicSettings topic = topic("busy-row");
+		CountDownLatch started = new CountDownLatch(1);
+		CountDownLatch finish = new CountDownLatch(1);
+		Worker worker = start(Worker.builder(postgres.dataSource(), this.store)
+			.settings(settings("node-a").withLease(Duration.ofSeconds(3), Duration.ofMillis(200)))
+			.maintenance(FAST_MAINTENANCE)
+			.handler(topic, (job, context) -> {
+				started.countDown();
+				finish.await();
+				return JobResult.success();
+			}));
+		long id = queue(topic).add("busy-row", "x").id();
+		assertThat(started.await(20, TimeUnit.SECONDS)).isTrue();
+
+		// Another write locks the job's row across several heartbeats, well within the
+		// lease: the renewals skip the row and must not take it for a lost lease.
+		try (Connection other = postgres.dataSource().getConnection()) {
+			other.setAutoCommit(false);
+			try (Statement lock = other.createStatement()) {
+				lock.execute("SELECT id FROM runqueue_job WHERE id = " + id + " FOR UPDATE");
+			}
+			Thread.sleep(900);
+			other.rollback();
+		}
+		finish.countDown();
+
+		await().atMost(Duration.ofSeconds(20)).until(() -> state(id) == JobState.SUCCEEDED);
+		assertThat(worker.leaseLosses()).isZero();
+		assertThat(worker.staleWrites()).isZero();
+		assertThat(this.store.find(id).orElseThrow().attempt()).isEqualTo(1);
 	}
 
 	@Test
