@@ -22,10 +22,10 @@ public record ExecutionSettings(int concurrency, boolean transactional, Duration
 	public static final int DEFAULT_CONCURRENCY = 10;
 
 	/** Default number of jobs one node may claim ahead for a topic of short jobs. */
-	public static final int DEFAULT_PREFETCH = 100;
+	public static final int DEFAULT_PREFETCH = 200;
 
 	/**
-	 * The defaults: 10 at a time, not transactional, no timeout, up to 100 claimed ahead.
+	 * The defaults: 10 at a time, not transactional, no timeout, up to 200 claimed ahead.
 	 */
 	public static final ExecutionSettings DEFAULT = new ExecutionSettings(DEFAULT_CONCURRENCY, false, null,
 			DEFAULT_PREFETCH);
