@@ -126,6 +126,7 @@ final class JobRunner {
 	 * Calls the handler on this thread, inside an observation and with the job marked as
 	 * started on the thread.
 	 */
+	@SuppressWarnings("try") // the scope is opened for the handler's thread, not used
 	private JobResult observed(RunningJob running, JobHandler handler) throws Exception {
 		Job job = running.job();
 		Observation observation = Observation.createNotStarted(OBSERVATION, this.observations)
