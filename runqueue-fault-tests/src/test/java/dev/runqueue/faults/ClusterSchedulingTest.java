@@ -16,12 +16,8 @@ import dev.runqueue.faults.Ledger.Execution;
 import dev.runqueue.schedule.RecurringJob;
 import dev.runqueue.schedule.Schedule;
 import dev.runqueue.store.TableNames;
-import dev.runqueue.testpostgres.PostgresExtension;
 import org.assertj.core.api.SoftAssertions;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,14 +38,9 @@ import static org.awaitility.Awaitility.await;
  * order, and a head that fails holds the jobs behind it until its retry succeeds.</li>
  * </ul>
  */
-class ClusterSchedulingTest {
+class ClusterSchedulingTest extends FaultScenario {
 
 	private static final Logger logger = LoggerFactory.getLogger(ClusterSchedulingTest.class);
-
-	@RegisterExtension
-	static final PostgresExtension postgres = new PostgresExtension();
-
-	private static final Duration POLL = Duration.ofMillis(200);
 
 	private static final Duration DONE_WITHIN = Duration.ofSeconds(60);
 
@@ -82,21 +73,6 @@ class ClusterSchedulingTest {
 	private static final int FIFO_JOBS = 12;
 
 	private static final long FIFO_JOB_MILLIS = 100;
-
-	private Ledger ledger;
-
-	private Cluster cluster;
-
-	@BeforeEach
-	void prepare() {
-		this.ledger = Ledger.prepare(postgres.dataSource());
-		this.cluster = Cluster.on(postgres.database());
-	}
-
-	@AfterEach
-	void stopNodes() {
-		this.cluster.close();
-	}
 
 	@Test
 	void eachOccurrenceOfARecurringJobIsAddedOnceAndRunsOnceAcrossTheCluster() {

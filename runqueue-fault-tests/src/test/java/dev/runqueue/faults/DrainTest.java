@@ -8,12 +8,8 @@ import java.util.Map;
 
 import dev.runqueue.DefaultRunQueue;
 import dev.runqueue.NewJob;
-import dev.runqueue.testpostgres.PostgresExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,31 +22,13 @@ import static org.awaitility.Awaitility.await;
  * per job in the ledger, every one successful, every job succeeded at its first attempt).
  */
 @Tag("long")
-class DrainTest {
+class DrainTest extends FaultScenario {
 
 	private static final Logger logger = LoggerFactory.getLogger(DrainTest.class);
-
-	@RegisterExtension
-	static final PostgresExtension postgres = new PostgresExtension();
 
 	private static final int JOBS = 20_000;
 
 	private static final int BATCH = 5_000;
-
-	private Ledger ledger;
-
-	private Cluster cluster;
-
-	@BeforeEach
-	void prepare() {
-		this.ledger = Ledger.prepare(postgres.dataSource());
-		this.cluster = Cluster.on(postgres.database());
-	}
-
-	@AfterEach
-	void stopNodes() {
-		this.cluster.close();
-	}
 
 	@Test
 	void threeNodesDrainingTwentyThousandJobsRunEachExactlyOnce() {

@@ -9,11 +9,7 @@ import java.util.stream.Collectors;
 import dev.runqueue.faults.Ledger.Execution;
 import dev.runqueue.job.JobState;
 import dev.runqueue.store.JobRecord;
-import dev.runqueue.testpostgres.PostgresExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,41 +25,13 @@ import static org.awaitility.Awaitility.await;
  * success); the resumed node gives its jobs up (its handlers are interrupted) instead of
  * finishing them.
  */
-class FrozenNodeTest {
+class FrozenNodeTest extends FaultScenario {
 
 	private static final Logger logger = LoggerFactory.getLogger(FrozenNodeTest.class);
-
-	@RegisterExtension
-	static final PostgresExtension postgres = new PostgresExtension();
-
-	private static final Duration LEASE = Duration.ofSeconds(2);
-
-	private static final Duration HEARTBEAT = Duration.ofMillis(500);
-
-	private static final Duration SWEEP = Duration.ofMillis(500);
-
-	private static final Duration POLL = Duration.ofMillis(200);
-
-	private static final Duration SLACK = Duration.ofSeconds(15);
 
 	// Long enough that the frozen node's handlers are still at work when it resumes, even
 	// on a loaded machine.
 	private static final long FIRST_RUN_MILLIS = 60_000;
-
-	private Ledger ledger;
-
-	private Cluster cluster;
-
-	@BeforeEach
-	void prepare() {
-		this.ledger = Ledger.prepare(postgres.dataSource());
-		this.cluster = Cluster.on(postgres.database());
-	}
-
-	@AfterEach
-	void stopNodes() {
-		this.cluster.close();
-	}
 
 	@Test
 	void aNodeFrozenPastItsLeaseChangesNothingWhenItResumes() {

@@ -8,11 +8,7 @@ import java.util.Map;
 import dev.runqueue.faults.Ledger.Execution;
 import dev.runqueue.job.JobState;
 import dev.runqueue.store.JobRecord;
-import dev.runqueue.testpostgres.PostgresExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,40 +22,18 @@ import static org.awaitility.Awaitility.await;
  * them would have expired, and without losing an attempt: the next node runs them as
  * attempt 1.
  */
-class GracefulShutdownTest {
+class GracefulShutdownTest extends FaultScenario {
 
 	private static final Logger logger = LoggerFactory.getLogger(GracefulShutdownTest.class);
 
-	@RegisterExtension
-	static final PostgresExtension postgres = new PostgresExtension();
-
 	// Long, so that a job that starts again before it expired was certainly released.
-	private static final Duration LEASE = Duration.ofSeconds(30);
+	private static final Duration LONG_LEASE = Duration.ofSeconds(30);
 
-	private static final Duration HEARTBEAT = Duration.ofSeconds(5);
+	private static final Duration SLOW_HEARTBEAT = Duration.ofSeconds(5);
 
 	private static final Duration GRACE = Duration.ofMillis(500);
 
-	private static final Duration POLL = Duration.ofMillis(200);
-
-	private static final Duration SLACK = Duration.ofSeconds(15);
-
 	private static final int JOBS = 3;
-
-	private Ledger ledger;
-
-	private Cluster cluster;
-
-	@BeforeEach
-	void prepare() {
-		this.ledger = Ledger.prepare(postgres.dataSource());
-		this.cluster = Cluster.on(postgres.database());
-	}
-
-	@AfterEach
-	void stopNodes() {
-		this.cluster.close();
-	}
 
 	@Test
 	void jobsReleasedOnShutdownStartOnAnotherNodeAtOnceWithoutLosingAnAttempt() {
@@ -109,7 +83,7 @@ class GracefulShutdownTest {
 	}
 
 	private NodeOptions node(String name) {
-		return this.cluster.node(name).concurrency(JOBS).lease(LEASE, HEARTBEAT).poll(POLL).grace(GRACE);
+		return this.cluster.node(name).concurrency(JOBS).lease(LONG_LEASE, SLOW_HEARTBEAT).poll(POLL).grace(GRACE);
 	}
 
 }

@@ -7,12 +7,8 @@ import java.util.List;
 import dev.runqueue.faults.Ledger.Execution;
 import dev.runqueue.job.JobState;
 import dev.runqueue.store.JobRecord;
-import dev.runqueue.testpostgres.PostgresExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,39 +22,11 @@ import static org.awaitility.Awaitility.await;
  * failed after as many rescues as the cluster allows, with the reason in its last error,
  * and does not run again.
  */
-class HaltingHandlerTest {
+class HaltingHandlerTest extends FaultScenario {
 
 	private static final Logger logger = LoggerFactory.getLogger(HaltingHandlerTest.class);
 
-	@RegisterExtension
-	static final PostgresExtension postgres = new PostgresExtension();
-
-	private static final Duration LEASE = Duration.ofSeconds(2);
-
-	private static final Duration HEARTBEAT = Duration.ofMillis(500);
-
-	private static final Duration SWEEP = Duration.ofMillis(500);
-
-	private static final Duration POLL = Duration.ofMillis(200);
-
-	private static final Duration SLACK = Duration.ofSeconds(15);
-
 	private static final int MAX_RESCUES = 3;
-
-	private Ledger ledger;
-
-	private Cluster cluster;
-
-	@BeforeEach
-	void prepare() {
-		this.ledger = Ledger.prepare(postgres.dataSource());
-		this.cluster = Cluster.on(postgres.database());
-	}
-
-	@AfterEach
-	void stopNodes() {
-		this.cluster.close();
-	}
 
 	@Test
 	void aJobWhoseHandlerHaltedItsNodeRunsAgainOnAnotherNode() {

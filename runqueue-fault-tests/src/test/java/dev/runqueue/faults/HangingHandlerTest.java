@@ -8,11 +8,7 @@ import dev.runqueue.NewJob;
 import dev.runqueue.faults.Ledger.Execution;
 import dev.runqueue.job.JobState;
 import dev.runqueue.store.JobRecord;
-import dev.runqueue.testpostgres.PostgresExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,12 +22,9 @@ import static org.awaitility.Awaitility.await;
  * timeouts with a "Timed out" last error. The node goes on running the topic's other
  * jobs.
  */
-class HangingHandlerTest {
+class HangingHandlerTest extends FaultScenario {
 
 	private static final Logger logger = LoggerFactory.getLogger(HangingHandlerTest.class);
-
-	@RegisterExtension
-	static final PostgresExtension postgres = new PostgresExtension();
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(1);
 
@@ -39,21 +32,6 @@ class HangingHandlerTest {
 
 	// More than the handlers that will hang, so that slots are left for other jobs.
 	private static final int CONCURRENCY = MAX_TIMEOUTS + 2;
-
-	private Ledger ledger;
-
-	private Cluster cluster;
-
-	@BeforeEach
-	void prepare() {
-		this.ledger = Ledger.prepare(postgres.dataSource());
-		this.cluster = Cluster.on(postgres.database());
-	}
-
-	@AfterEach
-	void stopNodes() {
-		this.cluster.close();
-	}
 
 	@Test
 	void aHangingHandlerTimesOutUntilItsJobFailsWhileTheNodeRunsOtherJobs() {

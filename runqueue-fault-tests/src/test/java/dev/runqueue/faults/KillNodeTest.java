@@ -15,12 +15,8 @@ import dev.runqueue.NewJob;
 import dev.runqueue.faults.Ledger.Execution;
 import dev.runqueue.job.JobState;
 import dev.runqueue.store.JobRecord;
-import dev.runqueue.testpostgres.PostgresExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,40 +33,11 @@ import static org.awaitility.Awaitility.await;
  * next execution starts only after the dead node's lease on it expired, by the database's
  * clock.
  */
-class KillNodeTest {
+class KillNodeTest extends FaultScenario {
 
 	private static final Logger logger = LoggerFactory.getLogger(KillNodeTest.class);
 
-	@RegisterExtension
-	static final PostgresExtension postgres = new PostgresExtension();
-
-	private static final Duration LEASE = Duration.ofSeconds(2);
-
-	private static final Duration HEARTBEAT = Duration.ofMillis(500);
-
-	private static final Duration SWEEP = Duration.ofMillis(500);
-
-	private static final Duration POLL = Duration.ofMillis(200);
-
-	// For a loaded 2-core machine that runs three node JVMs and PostgreSQL.
-	private static final Duration SLACK = Duration.ofSeconds(15);
-
 	private static final int JOBS = 36;
-
-	private Ledger ledger;
-
-	private Cluster cluster;
-
-	@BeforeEach
-	void prepare() {
-		this.ledger = Ledger.prepare(postgres.dataSource());
-		this.cluster = Cluster.on(postgres.database());
-	}
-
-	@AfterEach
-	void stopNodes() {
-		this.cluster.close();
-	}
 
 	@ParameterizedTest(name = "kill -9 the {0}")
 	@ValueSource(strings = { "leader", "follower" })

@@ -9,11 +9,7 @@ import java.util.List;
 import dev.runqueue.DefaultRunQueue;
 import dev.runqueue.faults.Ledger.Execution;
 import dev.runqueue.job.JobState;
-import dev.runqueue.testpostgres.PostgresExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,39 +30,11 @@ import static org.awaitility.Awaitility.await;
  * the other node takes them back and runs them; and only then does the frozen node resume
  * and read its claim's answer.
  */
-class StaleClaimTest {
+class StaleClaimTest extends FaultScenario {
 
 	private static final Logger logger = LoggerFactory.getLogger(StaleClaimTest.class);
 
-	@RegisterExtension
-	static final PostgresExtension postgres = new PostgresExtension();
-
-	private static final Duration LEASE = Duration.ofSeconds(2);
-
-	private static final Duration HEARTBEAT = Duration.ofMillis(500);
-
-	private static final Duration SWEEP = Duration.ofMillis(500);
-
-	private static final Duration POLL = Duration.ofMillis(200);
-
-	private static final Duration SLACK = Duration.ofSeconds(15);
-
 	private static final int JOBS = 2;
-
-	private Ledger ledger;
-
-	private Cluster cluster;
-
-	@BeforeEach
-	void prepare() {
-		this.ledger = Ledger.prepare(postgres.dataSource());
-		this.cluster = Cluster.on(postgres.database());
-	}
-
-	@AfterEach
-	void stopNodes() {
-		this.cluster.close();
-	}
 
 	@Test
 	void aClaimAnsweredAfterItsLeaseWasTakenBackNeverStartsItsHandler() throws Exception {

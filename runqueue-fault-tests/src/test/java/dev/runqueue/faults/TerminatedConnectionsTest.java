@@ -6,11 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.runqueue.NewJob;
-import dev.runqueue.testpostgres.PostgresExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,31 +20,13 @@ import static org.awaitility.Awaitility.await;
  * without a restart, nothing is lost and nothing is doubled: every job succeeds, and no
  * job has more than one execution that recorded success.
  */
-class TerminatedConnectionsTest {
+class TerminatedConnectionsTest extends FaultScenario {
 
 	private static final Logger logger = LoggerFactory.getLogger(TerminatedConnectionsTest.class);
-
-	@RegisterExtension
-	static final PostgresExtension postgres = new PostgresExtension();
 
 	private static final int JOBS = 1500;
 
 	private static final int ROUNDS = 3;
-
-	private Ledger ledger;
-
-	private Cluster cluster;
-
-	@BeforeEach
-	void prepare() {
-		this.ledger = Ledger.prepare(postgres.dataSource());
-		this.cluster = Cluster.on(postgres.database());
-	}
-
-	@AfterEach
-	void stopNodes() {
-		this.cluster.close();
-	}
 
 	@Test
 	void aNodeWhoseConnectionsAreTerminatedRecoversAloneAndNothingIsLostOrDoubled() {

@@ -8,11 +8,7 @@ import java.util.Map;
 import dev.runqueue.faults.Ledger.Execution;
 import dev.runqueue.job.JobState;
 import dev.runqueue.store.JobRecord;
-import dev.runqueue.testpostgres.PostgresExtension;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,43 +23,15 @@ import static org.awaitility.Awaitility.await;
  * (its handler then returns success although its run was cancelled), each job's effect is
  * committed exactly once: by the node whose result the job records.
  */
-class TransactionalEffectsTest {
+class TransactionalEffectsTest extends FaultScenario {
 
 	private static final Logger logger = LoggerFactory.getLogger(TransactionalEffectsTest.class);
-
-	@RegisterExtension
-	static final PostgresExtension postgres = new PostgresExtension();
-
-	private static final Duration LEASE = Duration.ofSeconds(2);
-
-	private static final Duration HEARTBEAT = Duration.ofMillis(500);
-
-	private static final Duration SWEEP = Duration.ofMillis(500);
-
-	private static final Duration POLL = Duration.ofMillis(200);
-
-	private static final Duration SLACK = Duration.ofSeconds(15);
 
 	private static final int JOBS = 2;
 
 	// Longer than any fault takes to land, even on a loaded machine: the first run's
 	// handler works until it is cancelled, and then returns success all the same.
 	private static final long FIRST_RUN_MILLIS = 120_000;
-
-	private Ledger ledger;
-
-	private Cluster cluster;
-
-	@BeforeEach
-	void prepare() {
-		this.ledger = Ledger.prepare(postgres.dataSource());
-		this.cluster = Cluster.on(postgres.database());
-	}
-
-	@AfterEach
-	void stopNodes() {
-		this.cluster.close();
-	}
 
 	@Test
 	void theEffectsOfAHandlerWhoseNodeWasKilledAreNeverCommitted() {

@@ -16,12 +16,8 @@ import java.util.stream.Collectors;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.runqueue.DefaultRunQueue;
 import dev.runqueue.faults.Ledger.Execution;
-import dev.runqueue.testpostgres.PostgresExtension;
 import org.assertj.core.api.SoftAssertions;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,12 +36,9 @@ import static org.awaitility.Awaitility.await;
  * its transaction committed: each handler finds its order's row, on a connection of its
  * own.
  */
-class TransactionalEnqueueTest {
+class TransactionalEnqueueTest extends FaultScenario {
 
 	private static final Logger logger = LoggerFactory.getLogger(TransactionalEnqueueTest.class);
-
-	@RegisterExtension
-	static final PostgresExtension postgres = new PostgresExtension();
 
 	private static final int THREADS = 4;
 
@@ -54,21 +47,6 @@ class TransactionalEnqueueTest {
 	// Between adding the job and committing: a worker that saw the job before the commit
 	// would have it long before.
 	private static final long BEFORE_COMMIT_MILLIS = 50;
-
-	private Ledger ledger;
-
-	private Cluster cluster;
-
-	@BeforeEach
-	void prepare() {
-		this.ledger = Ledger.prepare(postgres.dataSource());
-		this.cluster = Cluster.on(postgres.database());
-	}
-
-	@AfterEach
-	void stopNodes() {
-		this.cluster.close();
-	}
 
 	@Test
 	void theJobsThatRunAreExactlyThoseOfCommittedTransactionsAndNoneRunsBeforeItsCommit() throws Exception {
