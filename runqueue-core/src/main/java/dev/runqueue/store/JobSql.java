@@ -38,17 +38,18 @@ final class JobSql {
 			RETURNING id
 			""";
 
-	// A job that waits for others is pending until they all succeeded. A plan cached
-	// while the table was small can scan it here as well, but such jobs are few.
+	// A job that waits for others is pending until they all succeeded; if one of them
+	// failed or was cancelled already, it is added as given up (cancelled or failed, as
+	// it says), since no trigger will see that dependency end again. A plan cached while
+	// the table was small can scan it here as well, but such jobs are few.
 	static final String INSERT_WITH_DEPENDENCIES = """
 			INSERT INTO {job} (topic, state, payload, priority, run_at, unique_key, unique_scope, group_key, group_limit,
-			                   max_attempts, timeout, depends_on, dependency_failure)
+			                   max_attempts, timeout, depends_on, dependency_failure, last_error, finished_at)
 			SELECT :topic,
 			       CASE
-			           WHEN EXISTS (SELECT
-			                        FROM {job} AS dependency
-			                        WHERE dependency.id = ANY (CAST(:depends_on AS bigint[]))
-			                          AND dependency.state <> 'succeeded') THEN 'pending'
+			           WHEN new_job.given_up_by IS NOT NULL THEN
+			               CASE CAST(:dependency_failure AS text) WHEN 'fail' THEN 'failed' ELSE 'cancelled' END
+			           WHEN new_job.waits THEN 'pending'
 			           WHEN new_job.run_at <= now() THEN 'available'
 			           ELSE 'scheduled'
 			       END,
@@ -62,8 +63,18 @@ final class JobSql {
 			       :max_attempts,
 			       make_interval(secs => CAST(:timeout_seconds AS float8)),
 			       CAST(:depends_on AS bigint[]),
-			       :dependency_failure
-			FROM (SELECT coalesce(CAST(:run_at AS timestamptz), now() + make_interval(secs => :delay_seconds)) AS run_at) AS new_job
+			       :dependency_failure,
+			       'A job it depends on failed or was cancelled: ' || new_job.given_up_by,
+			       CASE WHEN new_job.given_up_by IS NOT NULL THEN now() END
+			FROM (SELECT coalesce(CAST(:run_at AS timestamptz), now() + make_interval(secs => :delay_seconds)) AS run_at,
+			             (SELECT string_agg(CAST(dependency.id AS text), ', ' ORDER BY dependency.id)
+			              FROM {job} AS dependency
+			              WHERE dependency.id = ANY (CAST(:depends_on AS bigint[]))
+			                AND dependency.state IN ('failed', 'cancelled')) AS given_up_by,
+			             EXISTS (SELECT
+			                     FROM {job} AS dependency
+			                     WHERE dependency.id = ANY (CAST(:depends_on AS bigint[]))
+			                       AND dependency.state <> 'succeeded') AS waits) AS new_job
 			ON CONFLICT (unique_key)
 			    WHERE unique_key IS NOT NULL
 			        AND (unique_scope = 'retained' OR state IN ('pending', 'scheduled', 'available', 'running', 'disabled'))
@@ -345,7 +356,11 @@ final class JobSql {
 	static final String GIVE_UP_DEPENDENTS = """
 			UPDATE {job} AS dependent
 			SET state = CASE dependent.dependency_failure WHEN 'fail' THEN 'failed' ELSE 'cancelled' END,
-			    last_error = 'A job it depends on failed or was cancelled',
+			    last_error = 'A job it depends on failed or was cancelled: '
+			                 || (SELECT string_agg(CAST(dependency.id AS text), ', ' ORDER BY dependency.id)
+			                     FROM {job} AS dependency
+			                     WHERE dependency.id = ANY (dependent.depends_on)
+			                       AND dependency.state IN ('failed', 'cancelled')),
 			    finished_at = now()
 			WHERE dependent.state = 'pending'
 			  AND EXISTS (SELECT

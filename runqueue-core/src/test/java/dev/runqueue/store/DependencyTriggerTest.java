@@ -82,6 +82,50 @@ class DependencyTriggerTest {
 	}
 
 	@Test
+	void aJobAddedAfterItsDependencyFailedIsGivenUpAtOnceAsItSays() {
+		long dependency = add();
+		long succeeded = add();
+		ClaimedJob claimed = this.store.claim("steps", 1, "node-a", LEASE).get(0);
+		this.store.fail(List.of(new Completion.Fail(claimed.lease(), "broken")));
+		this.store.succeed(
+				List.of(new Completion.Succeed(this.store.claim("steps", 1, "node-a", LEASE).get(0).lease(), null)));
+
+		long cancelled = addAfter("cancel", succeeded, dependency);
+		long failed = addAfter("fail", dependency);
+		long runnable = addAfter("cancel", succeeded);
+
+		assertThat(this.jobs.state(cancelled)).isEqualTo("cancelled");
+		assertThat(this.jobs.state(failed)).isEqualTo("failed");
+		assertThat(this.jobs.state(runnable)).isEqualTo("available");
+		JobRecord record = this.store.find(cancelled).orElseThrow();
+		assertThat(record.lastError()).isEqualTo("A job it depends on failed or was cancelled: " + dependency);
+		assertThat(record.finishedAt()).isNotNull();
+		assertThat(this.store.find(runnable).orElseThrow().lastError()).isNull();
+	}
+
+	@Test
+	void theSweeperGivesUpAJobThatMissedItsDependencysEndAndNamesTheDependency() {
+		long dependency = add();
+		long dependent = addAfter("cancel", dependency);
+		// As if the dependency had failed while the dependent's insert was not yet
+		// committed: the trigger found no pending dependent then.
+		this.jobs.jdbc()
+			.sql("UPDATE runqueue_job SET state = 'failed', finished_at = now() WHERE id = :id")
+			.param("id", dependency)
+			.update();
+		this.jobs.jdbc()
+			.sql("UPDATE runqueue_job SET state = 'pending', last_error = NULL, finished_at = NULL WHERE id = :id")
+			.param("id", dependent)
+			.update();
+
+		assertThat(this.maintenance.giveUpDependents()).isEqualTo(1);
+
+		JobRecord record = this.store.find(dependent).orElseThrow();
+		assertThat(record.state()).isEqualTo(JobState.CANCELLED);
+		assertThat(record.lastError()).isEqualTo("A job it depends on failed or was cancelled: " + dependency);
+	}
+
+	@Test
 	void cancellingADependencyGivesItsDependentsUp() {
 		long dependency = add();
 		long dependent = addAfter("cancel", dependency);
